@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// Ascent: an event-sourced backend for crash games.
+//
+// Layout (see docs/architecture.md): pure targets (AscentCore, AscentFairness, AscentLog) import no
+// C module, no clock and no randomness; IO targets wrap one C library each; AscentCLI wires them;
+// the `ascent` executable is a one-line main.
+import PackageDescription
+
+let package = Package(
+    name: "ascent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ascent", targets: ["ascent"]),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
+                       providers: [.apt(["librdkafka-dev"])]),
+
+        // Pure: no C, no clock, no randomness.
+        .target(name: "AscentCore"),
+        .target(name: "AscentFairness", dependencies: ["AscentCore"]),
+        .target(name: "AscentLog"),
+
+        // IO: one C library each.
+        .target(name: "AscentCrypto", dependencies: ["CCrypto"]),
+        .target(name: "AscentPostgres", dependencies: ["CLibPQ", "AscentLog"]),
+        .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
+
+        // Wiring.
+        .target(name: "AscentCLI", dependencies: [
+            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka",
+        ]),
+        .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
+
+        .testTarget(name: "AscentCoreTests", dependencies: ["AscentCore"]),
+        .testTarget(name: "AscentFairnessTests", dependencies: ["AscentFairness", "AscentCore", "AscentCrypto"]),
+        .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka"]),
+        .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
