@@ -1,0 +1,96 @@
+import AscentCore
+import Testing
+
+/// Every event and command the core can produce, encoded by the code, validates against its schema;
+/// every schema has a producer; and decoding gives back the same value.
+@Suite struct EventSchemaTests {
+    static let table: TableID = "main"
+
+    static var sampleEvents: [RoundEvent] {
+        let played = opened + [placed("b1", auto: x(150)), placed("b2", "bob", stake: 1_000), placed("b3", "carol", stake: 100_000),
+                               .betCancelled(round: 1, betID: "b9", player: "dave", stake: euros(10), at: at(1_100))] + tookOff
+        var events = played
+        for reason in CashOutReason.allCases {
+            events.append(.cashedOut(round: 1, betID: "b1", player: "alice", stake: euros(100), multiplier: x(150),
+                                     payout: euros(150), reason: reason, at: instant(x(150))))
+        }
+        events += [
+            .ticked(round: 1, at: at(10_100), multiplier: x(100)),
+            .crashed(round: 1, crashPoint: x(250), seed: seed, at: instant(x(250))),
+            .betLost(round: 1, betID: "b2", player: "bob", stake: euros(1_000)),
+            .roundVoided(round: 1, reason: "authority restarted during the flight \"quoted\"\n", at: at(10_200)),
+            .betRefunded(round: 1, betID: "b2", player: "bob", stake: euros(1_000)),
+            .roundSettled(round: 1, bets: 3, totalStake: euros(101_100), totalPayout: euros(150), at: at(30_000)),
+            .roundSettled(round: 7, bets: 0, totalStake: euros(0), totalPayout: euros(0), at: at(30_000)),
+        ]
+        return events
+    }
+
+    static var sampleCommands: [RoundCommand] {
+        [.open(round: 2, commitment: commitment, at: at(1)), place("b1", auto: x(200)), place("b2"),
+         .cancelBet(betID: "b1", player: "alice", at: at(2)), .closeBetting(at: at(3)), .takeOff(at: at(4)), .tick(at: at(5)),
+         .cashOut(betID: "b1", player: "alice", at: at(6)), .crash(at: at(7)), .void(reason: "operator", at: at(8)), .settle(at: at(9))]
+    }
+
+    @Test func everyEventValidatesAndRoundTrips() throws {
+        for event in Self.sampleEvents {
+            let bytes = event.json(table: Self.table)
+            let schema = try SchemaValidator.schema("round-events", event.typeName, version: RoundEvent.schemaVersion)
+            let problems = SchemaValidator.problems(try JSONValue.parse(bytes), against: schema)
+            #expect(problems.isEmpty, "\(event.typeName): \(problems) in \(String(decoding: bytes, as: UTF8.self))")
+            let decoded = try RoundEvent.decode(json: bytes)
+            #expect(decoded.table == Self.table && decoded.event == event)
+        }
+        #expect(Set(Self.sampleEvents.map(\.typeName)) == (try SchemaValidator.schemaNames("round-events")),
+                "every event type needs a sample here and a schema in schemas/round-events")
+    }
+
+    @Test func everyCommandValidatesAndRoundTrips() throws {
+        for command in Self.sampleCommands {
+            let bytes = command.json(table: Self.table)
+            let schema = try SchemaValidator.schema("round-commands", command.typeName, version: RoundCommand.schemaVersion)
+            let problems = SchemaValidator.problems(try JSONValue.parse(bytes), against: schema)
+            #expect(problems.isEmpty, "\(command.typeName): \(problems)")
+            let decoded = try RoundCommand.decode(json: bytes)
+            #expect(decoded.table == Self.table && decoded.command == command)
+        }
+        #expect(Set(Self.sampleCommands.map(\.typeName)) == (try SchemaValidator.schemaNames("round-commands")))
+    }
+
+    @Test func theValidatorCatchesDrift() throws {
+        let schema = try SchemaValidator.schema("round-events", "betPlaced", version: 1)
+        let bad: [String] = [
+            #"{"type":"betPlaced","table":"main","round":1,"betId":"b","playerId":"p","currency":"EUR","stakeMinor":1.5,"at":1}"#,
+            #"{"type":"betPlaced","table":"main","round":1,"betId":"b","playerId":"p","currency":"eur","stakeMinor":1,"at":1}"#,
+            #"{"type":"betPlaced","table":"main","round":1,"betId":"b","playerId":"p","currency":"EUR","stakeMinor":1}"#,
+            #"{"type":"betPlaced","table":"main","round":1,"betId":"b","playerId":"p","currency":"EUR","stakeMinor":1,"at":1,"x":0}"#,
+            #"{"type":"betPlaced","table":"main","round":0,"betId":"b","playerId":"p","currency":"EUR","stakeMinor":1,"at":1}"#,
+        ]
+        for text in bad {
+            #expect(!SchemaValidator.problems(try JSONValue.parse(Array(text.utf8)), against: schema).isEmpty, "accepted \(text)")
+        }
+    }
+
+    @Test func malformedRecordsAreRejectedWithTheirReason() {
+        let cases: [(String, String)] = [
+            (#"{"type":"betPlaced","table":"main","round":1}"#, "betId"),
+            (#"{"type":"nonsense","table":"main","round":1}"#, "unknown round event type"),
+            (#"{"type":"betLost","table":"main","round":1,"betId":"b","playerId":"p","currency":"ZZZ","stakeMinor":1}"#, "unknown currency"),
+            (#"{"type":"betLost","table":"main","round":1,"betId":"b","playerId":"p","currency":"EUR","stakeMinor":1.0}"#, "stakeMinor"),
+            (#"{"type":"betLost","table":"main","round":1,"betId":"b","playerId":"p","currency":"EUR","stakeMinor":1,"evil":1}"#, "unknown member"),
+            (#"{"type":"tookOff","table":"main","round":1,"at":99999999999999999999}"#, "out of range"),
+            (#"{"type":"tookOff","table":"main","round":1,"at":1}   x"#, "trailing"),
+            (#"{"type":"tookOff","type":"tookOff","table":"main","round":1,"at":1}"#, "duplicate"),
+            ("[" + String(repeating: "[", count: 100) , "nesting"),
+            ("{\"type\":\"tookOff\",\"table\":\"m\u{01}\",\"round\":1,\"at\":1}", "control character"),
+        ]
+        for (text, reason) in cases {
+            do {
+                _ = try RoundEvent.decode(json: Array(text.utf8))
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description.contains(reason), "\(text): \(error.description)")
+            }
+        }
+    }
+}
