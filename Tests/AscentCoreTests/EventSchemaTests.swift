@@ -8,6 +8,7 @@ import Testing
 
     static var sampleEvents: [RoundEvent] {
         let played = opened + [placed("b1", auto: x(150)), placed("b2", "bob", stake: 1_000), placed("b3", "carol", stake: 100_000),
+                               .betRejected(round: 1, betID: "b8", player: "erin", stake: euros(10), reason: "bettingClosed", at: at(1_050)),
                                .betCancelled(round: 1, betID: "b9", player: "dave", stake: euros(10), at: at(1_100))] + tookOff
         var events = played
         for reason in CashOutReason.allCases {
@@ -92,5 +93,70 @@ import Testing
                 #expect(error.description.contains(reason), "\(text): \(error.description)")
             }
         }
+    }
+}
+
+@Suite struct WalletSchemaTests {
+    static let bet = BetReference(table: "main", round: 3, betID: "b1")
+    static var sampleCommands: [WalletCommand] {
+        let actions: [WalletAction] = [
+            .deposit(euros(1_000), reference: "op-1"), .withdraw(euros(5), reference: "op-2"), .reserveStake(bet, euros(100)),
+            .releaseStake(bet, reason: .cancelled), .settleBet(bet, payout: euros(0)), .settleBet(bet, payout: euros(250)),
+            .setLimits(GamingLimits()), .setLimits(GamingLimits(dailyStakeMinorUnits: 5, dailyLossMinorUnits: 0)),
+            .selfExclude(until: at(99)),
+        ]
+        return actions.enumerated().map { WalletCommand(id: "c\($0.offset)", player: "alice", action: $0.element, at: at(7)) }
+    }
+    static var sampleEvents: [WalletEvent] {
+        var events: [WalletEvent] = [
+            .deposited(commandID: "c", player: "alice", amount: euros(10), reference: "r", at: at(1)),
+            .withdrawn(commandID: "c", player: "alice", amount: euros(10), reference: "r", at: at(1)),
+            .stakeReserved(commandID: "c", player: "alice", bet: bet, amount: euros(10), at: at(1)),
+            .betSettled(commandID: "c", player: "alice", bet: bet, stake: euros(10), payout: euros(0), at: at(1)),
+            .limitsSet(commandID: "c", player: "alice", limits: GamingLimits(dailyLossMinorUnits: 7), effectiveAt: at(2), at: at(1)),
+            .selfExcluded(commandID: "c", player: "alice", until: at(5), at: at(1)),
+        ]
+        for reason in [WalletRejection.insufficientFunds, .selfExcluded(until: at(9)), .dailyStakeLimit(limit: 1), .dailyLossLimit(limit: 2)] {
+            events.append(.stakeRefused(commandID: "c", player: "alice", bet: bet, amount: euros(10), reason: reason, at: at(1)))
+        }
+        for reason in ReleaseReason.allCases {
+            events.append(.stakeReleased(commandID: "c", player: "alice", bet: bet, amount: euros(10), reason: reason, at: at(1)))
+        }
+        return events
+    }
+
+    @Test func everyWalletCommandValidatesAndRoundTrips() throws {
+        for command in Self.sampleCommands {
+            let bytes = command.json()
+            let schema = try SchemaValidator.schema("wallet-commands", command.action.typeName, version: WalletCommand.schemaVersion)
+            let problems = SchemaValidator.problems(try JSONValue.parse(bytes), against: schema)
+            #expect(problems.isEmpty, "\(command.action.typeName): \(problems)")
+            #expect(try WalletCommand.decode(json: bytes) == command)
+        }
+        #expect(Set(Self.sampleCommands.map(\.action.typeName)) == (try SchemaValidator.schemaNames("wallet-commands")))
+    }
+
+    @Test func everyWalletEventValidatesAndRoundTrips() throws {
+        for event in Self.sampleEvents {
+            let bytes = event.json()
+            let schema = try SchemaValidator.schema("wallet-events", event.typeName, version: WalletEvent.schemaVersion)
+            let problems = SchemaValidator.problems(try JSONValue.parse(bytes), against: schema)
+            #expect(problems.isEmpty, "\(event.typeName): \(problems)")
+            #expect(try WalletEvent.decode(json: bytes) == event)
+        }
+        #expect(Set(Self.sampleEvents.map(\.typeName)) == (try SchemaValidator.schemaNames("wallet-events")))
+    }
+
+    @Test func settlementDerivesOneCommandPerBetWithDeterministicIds() {
+        let table: TableID = "main"
+        let cashed = RoundEvent.cashedOut(round: 3, betID: "b1", player: "alice", stake: euros(100), multiplier: x(250),
+                                          payout: euros(250), reason: .manual, at: at(5))
+        let command = Settlement.walletCommand(for: cashed, table: table, at: at(6))!
+        #expect(command.id == "settle:main/3/b1" && command.action == .settleBet(Self.bet, payout: euros(250)))
+        let lost = Settlement.walletCommand(for: .betLost(round: 3, betID: "b1", player: "alice", stake: euros(100)), table: table, at: at(6))!
+        #expect(lost.id == command.id && lost.action == .settleBet(Self.bet, payout: euros(0)))
+        let refunded = Settlement.walletCommand(for: .betRefunded(round: 3, betID: "b1", player: "alice", stake: euros(100)), table: table, at: at(6))!
+        #expect(refunded.action == .releaseStake(Self.bet, reason: .refunded))
+        #expect(Settlement.walletCommand(for: .tookOff(round: 3, at: at(1)), table: table, at: at(6)) == nil)
     }
 }

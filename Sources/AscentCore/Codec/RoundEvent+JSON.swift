@@ -19,6 +19,10 @@ extension RoundEvent {
             writeBet(&writer, betID, player, stake)
             writer.integer("autoCashOutHundredths", ifPresent: autoCashOut?.hundredths)
             writer.integer("at", at.milliseconds)
+        case .betRejected(_, let betID, let player, let stake, let reason, let at):
+            writeBet(&writer, betID, player, stake)
+            writer.string("reason", reason)
+            writer.integer("at", at.milliseconds)
         case .betCancelled(_, let betID, let player, let stake, let at):
             writeBet(&writer, betID, player, stake)
             writer.integer("at", at.milliseconds)
@@ -90,6 +94,10 @@ extension RoundEvent {
             event = .betPlaced(round: round, betID: id, player: player, stake: stake,
                                autoCashOut: try reader.optionalInteger("autoCashOutHundredths").map(Multiplier.init(hundredths:)),
                                at: try at())
+        case "betRejected":
+            try reader.rejectUnknown(betFields.union(["reason", "at"]))
+            let (id, player, stake) = try bet()
+            event = .betRejected(round: round, betID: id, player: player, stake: stake, reason: try reader.string("reason"), at: try at())
         case "betCancelled":
             try reader.rejectUnknown(betFields.union(["at"]))
             let (id, player, stake) = try bet()

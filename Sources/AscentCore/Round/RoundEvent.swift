@@ -5,6 +5,9 @@ public enum RoundEvent: Hashable, Sendable {
     case roundOpened(round: Int64, commitment: String, at: Timestamp, bettingClosesAt: Timestamp)
     /// A funded bet was accepted.
     case betPlaced(round: Int64, betID: BetID, player: PlayerID, stake: Money, autoCashOut: Multiplier?, at: Timestamp)
+    /// A funded bet the authority refused (`reason` is the rejection's code); its stake goes back.
+    /// Written by the authority service, not by `decide`, which answers a refusal with a rejection.
+    case betRejected(round: Int64, betID: BetID, player: PlayerID, stake: Money, reason: String, at: Timestamp)
     /// A bet was withdrawn during betting; its stake goes back to the player.
     case betCancelled(round: Int64, betID: BetID, player: PlayerID, stake: Money, at: Timestamp)
     /// No more bets are accepted.
@@ -31,6 +34,7 @@ public enum RoundEvent: Hashable, Sendable {
     public var round: Int64 {
         switch self {
         case .roundOpened(let round, _, _, _), .betPlaced(let round, _, _, _, _, _), .betCancelled(let round, _, _, _, _),
+             .betRejected(let round, _, _, _, _, _),
              .bettingClosed(let round, _), .tookOff(let round, _), .ticked(let round, _, _),
              .cashedOut(let round, _, _, _, _, _, _, _), .crashed(let round, _, _, _), .betLost(let round, _, _, _),
              .roundVoided(let round, _, _), .betRefunded(let round, _, _, _), .roundSettled(let round, _, _, _, _):
@@ -43,6 +47,7 @@ public enum RoundEvent: Hashable, Sendable {
         switch self {
         case .roundOpened: "roundOpened"
         case .betPlaced: "betPlaced"
+        case .betRejected: "betRejected"
         case .betCancelled: "betCancelled"
         case .bettingClosed: "bettingClosed"
         case .tookOff: "tookOff"

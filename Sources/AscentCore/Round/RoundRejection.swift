@@ -41,4 +41,30 @@ public enum RoundRejection: Error, Hashable, Sendable {
     case wrongPhase(RoundPhase)
     /// The command's instant is earlier than the round's last event.
     case clockWentBackwards
+
+    /// A stable machine-readable code for logs, the player protocol and `betRejected` events.
+    public var code: String {
+        switch self {
+        case .roundInProgress: "roundInProgress"
+        case .unexpectedRoundNumber: "unexpectedRoundNumber"
+        case .conflictingOpen: "conflictingOpen"
+        case .malformedCommitment: "malformedCommitment"
+        case .bettingClosed: "bettingClosed"
+        case .duplicateBetID: "duplicateBetId"
+        case .wrongCurrency: "wrongCurrency"
+        case .stakeBelowMinimum: "stakeBelowMinimum"
+        case .stakeAboveMaximum: "stakeAboveMaximum"
+        case .tooManyBets: "tooManyBets"
+        case .autoCashOutOutOfRange: "autoCashOutOutOfRange"
+        case .unknownBet: "unknownBet"
+        case .betOfAnotherPlayer: "betOfAnotherPlayer"
+        case .betCancelled: "betCancelled"
+        case .notFlying: "notFlying"
+        case .cashOutAfterCrash: "cashOutAfterCrash"
+        case .crashPointReached: "crashPointReached"
+        case .crashPointNotReached: "crashPointNotReached"
+        case .wrongPhase: "wrongPhase"
+        case .clockWentBackwards: "clockWentBackwards"
+        }
+    }
 }

@@ -1,0 +1,216 @@
+extension WalletAction {
+    /// The command type's name as written in log headers and schemas (`reserveStake`).
+    public var typeName: String {
+        switch self {
+        case .deposit: "deposit"
+        case .withdraw: "withdraw"
+        case .reserveStake: "reserveStake"
+        case .releaseStake: "releaseStake"
+        case .settleBet: "settleBet"
+        case .setLimits: "setLimits"
+        case .selfExclude: "selfExclude"
+        }
+    }
+}
+
+extension WalletCommand {
+    /// The version of the wallet commands' JSON schemas (schemas/wallet-commands/*.v1.json).
+    public static let schemaVersion = 1
+
+    /// The command as the JSON value of a wallet-command record (keyed by player id).
+    public func json() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.string("type", action.typeName)
+        writer.string("commandId", id)
+        writer.string("playerId", player.rawValue)
+        switch action {
+        case .deposit(let amount, let reference), .withdraw(let amount, let reference):
+            writeMoney(&writer, "amountMinor", amount)
+            writer.string("reference", reference)
+        case .reserveStake(let bet, let amount):
+            writeBet(&writer, bet)
+            writeMoney(&writer, "amountMinor", amount)
+        case .releaseStake(let bet, let reason):
+            writeBet(&writer, bet)
+            writer.string("reason", reason.rawValue)
+        case .settleBet(let bet, let payout):
+            writeBet(&writer, bet)
+            writeMoney(&writer, "payoutMinor", payout)
+        case .setLimits(let limits):
+            writer.integer("dailyStakeMinor", ifPresent: limits.dailyStakeMinorUnits)
+            writer.integer("dailyLossMinor", ifPresent: limits.dailyLossMinorUnits)
+        case .selfExclude(let until):
+            writer.integer("until", until.milliseconds)
+        }
+        writer.integer("at", at.milliseconds)
+        return writer.finish()
+    }
+
+    /// Decodes a wallet command; throws, naming the member, on anything malformed or unknown.
+    public static func decode(json bytes: some Collection<UInt8>) throws(JSONError) -> WalletCommand {
+        let object = try JSONReader(JSONValue.parse(bytes), context: "wallet command")
+        let type = try object.string("type")
+        let reader = try JSONReader(.object(object.members), context: type)
+        let base: Set<String> = ["type", "commandId", "playerId", "at"]
+        let betFields: Set<String> = ["table", "round", "betId"]
+        let action: WalletAction
+        switch type {
+        case "deposit", "withdraw":
+            try reader.rejectUnknown(base.union(["currency", "amountMinor", "reference"]))
+            let amount = try readMoney(reader, "amountMinor"), reference = try reader.string("reference")
+            action = type == "deposit" ? .deposit(amount, reference: reference) : .withdraw(amount, reference: reference)
+        case "reserveStake":
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor"]))
+            action = .reserveStake(try readBet(reader), try readMoney(reader, "amountMinor"))
+        case "releaseStake":
+            try reader.rejectUnknown(base.union(betFields).union(["reason"]))
+            action = .releaseStake(try readBet(reader), reason: try readReleaseReason(reader))
+        case "settleBet":
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "payoutMinor"]))
+            action = .settleBet(try readBet(reader), payout: try readMoney(reader, "payoutMinor"))
+        case "setLimits":
+            try reader.rejectUnknown(base.union(["dailyStakeMinor", "dailyLossMinor"]))
+            action = .setLimits(GamingLimits(dailyStakeMinorUnits: try reader.optionalInteger("dailyStakeMinor"),
+                                             dailyLossMinorUnits: try reader.optionalInteger("dailyLossMinor")))
+        case "selfExclude":
+            try reader.rejectUnknown(base.union(["until"]))
+            action = .selfExclude(until: Timestamp(milliseconds: try reader.integer("until")))
+        default:
+            throw JSONError("unknown wallet command type '\(type)'")
+        }
+        return WalletCommand(id: try reader.string("commandId"), player: PlayerID(try reader.string("playerId")), action: action,
+                             at: Timestamp(milliseconds: try reader.integer("at")))
+    }
+}
+
+extension WalletEvent {
+    /// The version of the wallet events' JSON schemas (schemas/wallet-events/*.v1.json).
+    public static let schemaVersion = 1
+
+    /// The event as the JSON value of a wallet-topic record (keyed by player id).
+    public func json() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.string("type", typeName)
+        writer.string("commandId", commandID)
+        writer.string("playerId", player.rawValue)
+        let at: Timestamp
+        switch self {
+        case .deposited(_, _, let amount, let reference, let time), .withdrawn(_, _, let amount, let reference, let time):
+            writeMoney(&writer, "amountMinor", amount)
+            writer.string("reference", reference)
+            at = time
+        case .stakeReserved(_, _, let bet, let amount, let time):
+            writeBet(&writer, bet)
+            writeMoney(&writer, "amountMinor", amount)
+            at = time
+        case .stakeRefused(_, _, let bet, let amount, let reason, let time):
+            writeBet(&writer, bet)
+            writeMoney(&writer, "amountMinor", amount)
+            writer.string("reason", reason.code)
+            if case .selfExcluded(let until) = reason { writer.integer("excludedUntil", until.milliseconds) }
+            if case .dailyStakeLimit(let limit) = reason { writer.integer("limitMinor", limit) }
+            if case .dailyLossLimit(let limit) = reason { writer.integer("limitMinor", limit) }
+            at = time
+        case .stakeReleased(_, _, let bet, let amount, let reason, let time):
+            writeBet(&writer, bet)
+            writeMoney(&writer, "amountMinor", amount)
+            writer.string("reason", reason.rawValue)
+            at = time
+        case .betSettled(_, _, let bet, let stake, let payout, let time):
+            writeBet(&writer, bet)
+            writeMoney(&writer, "stakeMinor", stake)
+            writer.integer("payoutMinor", payout.minorUnits)
+            at = time
+        case .limitsSet(_, _, let limits, let effectiveAt, let time):
+            writer.integer("dailyStakeMinor", ifPresent: limits.dailyStakeMinorUnits)
+            writer.integer("dailyLossMinor", ifPresent: limits.dailyLossMinorUnits)
+            writer.integer("effectiveAt", effectiveAt.milliseconds)
+            at = time
+        case .selfExcluded(_, _, let until, let time):
+            writer.integer("until", until.milliseconds)
+            at = time
+        }
+        writer.integer("at", at.milliseconds)
+        return writer.finish()
+    }
+
+    /// Decodes a wallet event; throws, naming the member, on anything malformed or unknown.
+    public static func decode(json bytes: some Collection<UInt8>) throws(JSONError) -> WalletEvent {
+        let object = try JSONReader(JSONValue.parse(bytes), context: "wallet event")
+        let type = try object.string("type")
+        let reader = try JSONReader(.object(object.members), context: type)
+        let id = try reader.string("commandId"), player = PlayerID(try reader.string("playerId"))
+        let at = Timestamp(milliseconds: try reader.integer("at"))
+        let base: Set<String> = ["type", "commandId", "playerId", "at"]
+        let betFields: Set<String> = ["table", "round", "betId"]
+        switch type {
+        case "deposited", "withdrawn":
+            try reader.rejectUnknown(base.union(["currency", "amountMinor", "reference"]))
+            let amount = try readMoney(reader, "amountMinor"), reference = try reader.string("reference")
+            return type == "deposited" ? .deposited(commandID: id, player: player, amount: amount, reference: reference, at: at)
+                : .withdrawn(commandID: id, player: player, amount: amount, reference: reference, at: at)
+        case "stakeReserved":
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor"]))
+            return .stakeReserved(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"), at: at)
+        case "stakeRefused":
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "reason", "excludedUntil", "limitMinor"]))
+            let code = try reader.string("reason")
+            let reason: WalletRejection
+            switch code {
+            case "insufficientFunds": reason = .insufficientFunds
+            case "selfExcluded": reason = .selfExcluded(until: Timestamp(milliseconds: try reader.integer("excludedUntil")))
+            case "dailyStakeLimit": reason = .dailyStakeLimit(limit: try reader.integer("limitMinor"))
+            case "dailyLossLimit": reason = .dailyLossLimit(limit: try reader.integer("limitMinor"))
+            default: throw JSONError("stakeRefused: unknown reason '\(code)'")
+            }
+            return .stakeRefused(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
+                                 reason: reason, at: at)
+        case "stakeReleased":
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "reason"]))
+            return .stakeReleased(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
+                                  reason: try readReleaseReason(reader), at: at)
+        case "betSettled":
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "stakeMinor", "payoutMinor"]))
+            return .betSettled(commandID: id, player: player, bet: try readBet(reader), stake: try readMoney(reader, "stakeMinor"),
+                               payout: try readMoney(reader, "payoutMinor"), at: at)
+        case "limitsSet":
+            try reader.rejectUnknown(base.union(["dailyStakeMinor", "dailyLossMinor", "effectiveAt"]))
+            return .limitsSet(commandID: id, player: player,
+                              limits: GamingLimits(dailyStakeMinorUnits: try reader.optionalInteger("dailyStakeMinor"),
+                                                   dailyLossMinorUnits: try reader.optionalInteger("dailyLossMinor")),
+                              effectiveAt: Timestamp(milliseconds: try reader.integer("effectiveAt")), at: at)
+        case "selfExcluded":
+            try reader.rejectUnknown(base.union(["until"]))
+            return .selfExcluded(commandID: id, player: player, until: Timestamp(milliseconds: try reader.integer("until")), at: at)
+        default:
+            throw JSONError("unknown wallet event type '\(type)'")
+        }
+    }
+}
+
+private func writeMoney(_ writer: inout JSONWriter, _ name: StaticString, _ amount: Money) {
+    writer.string("currency", amount.currency.code)
+    writer.integer(name, amount.minorUnits)
+}
+
+private func writeBet(_ writer: inout JSONWriter, _ bet: BetReference) {
+    writer.string("table", bet.table.rawValue)
+    writer.integer("round", bet.round)
+    writer.string("betId", bet.betID.rawValue)
+}
+
+private func readMoney(_ reader: JSONReader, _ name: String) throws(JSONError) -> Money {
+    let code = try reader.string("currency")
+    guard let currency = Currency(code: code) else { throw JSONError("\(reader.context): unknown currency '\(code)'") }
+    return Money(minorUnits: try reader.integer(name), currency: currency)
+}
+
+private func readBet(_ reader: JSONReader) throws(JSONError) -> BetReference {
+    BetReference(table: TableID(try reader.string("table")), round: try reader.integer("round"), betID: BetID(try reader.string("betId")))
+}
+
+private func readReleaseReason(_ reader: JSONReader) throws(JSONError) -> ReleaseReason {
+    let text = try reader.string("reason")
+    guard let reason = ReleaseReason(rawValue: text) else { throw JSONError("\(reader.context): unknown reason '\(text)'") }
+    return reason
+}
