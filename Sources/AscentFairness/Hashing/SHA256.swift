@@ -71,9 +71,15 @@ public enum SHA256 {
         var digest: Bytes32 {
             var result = Bytes32.zero
             Swift.withUnsafeMutableBytes(of: &result.storage) { bytes in
-                for (index, word) in [h0, h1, h2, h3, h4, h5, h6, h7].enumerated() {
-                    bytes.storeBytes(of: word.bigEndian, toByteOffset: index * 4, as: UInt32.self)
-                }
+                // Word by word: an array literal here would allocate on every hash.
+                bytes.storeBytes(of: h0.bigEndian, toByteOffset: 0, as: UInt32.self)
+                bytes.storeBytes(of: h1.bigEndian, toByteOffset: 4, as: UInt32.self)
+                bytes.storeBytes(of: h2.bigEndian, toByteOffset: 8, as: UInt32.self)
+                bytes.storeBytes(of: h3.bigEndian, toByteOffset: 12, as: UInt32.self)
+                bytes.storeBytes(of: h4.bigEndian, toByteOffset: 16, as: UInt32.self)
+                bytes.storeBytes(of: h5.bigEndian, toByteOffset: 20, as: UInt32.self)
+                bytes.storeBytes(of: h6.bigEndian, toByteOffset: 24, as: UInt32.self)
+                bytes.storeBytes(of: h7.bigEndian, toByteOffset: 28, as: UInt32.self)
             }
             return result
         }
