@@ -100,7 +100,7 @@ import Testing
     static let bet = BetReference(table: "main", round: 3, betID: "b1")
     static var sampleCommands: [WalletCommand] {
         let actions: [WalletAction] = [
-            .deposit(euros(1_000), reference: "op-1"), .withdraw(euros(5), reference: "op-2"), .reserveStake(bet, euros(100)),
+            .deposit(euros(1_000), reference: "op-1"), .withdraw(euros(5), reference: "op-2"), .reserveStake(bet, euros(100), autoCashOut: nil), .reserveStake(bet, euros(100), autoCashOut: x(250)),
             .releaseStake(bet, reason: .cancelled), .settleBet(bet, payout: euros(0)), .settleBet(bet, payout: euros(250)),
             .setLimits(GamingLimits()), .setLimits(GamingLimits(dailyStakeMinorUnits: 5, dailyLossMinorUnits: 0)),
             .selfExclude(until: at(99)),
@@ -111,13 +111,13 @@ import Testing
         var events: [WalletEvent] = [
             .deposited(commandID: "c", player: "alice", amount: euros(10), reference: "r", at: at(1)),
             .withdrawn(commandID: "c", player: "alice", amount: euros(10), reference: "r", at: at(1)),
-            .stakeReserved(commandID: "c", player: "alice", bet: bet, amount: euros(10), at: at(1)),
+            .stakeReserved(commandID: "c", player: "alice", bet: bet, amount: euros(10), autoCashOut: x(300), at: at(1)),
             .betSettled(commandID: "c", player: "alice", bet: bet, stake: euros(10), payout: euros(0), at: at(1)),
             .limitsSet(commandID: "c", player: "alice", limits: GamingLimits(dailyLossMinorUnits: 7), effectiveAt: at(2), at: at(1)),
             .selfExcluded(commandID: "c", player: "alice", until: at(5), at: at(1)),
         ]
         for reason in [WalletRejection.insufficientFunds, .selfExcluded(until: at(9)), .dailyStakeLimit(limit: 1), .dailyLossLimit(limit: 2)] {
-            events.append(.stakeRefused(commandID: "c", player: "alice", bet: bet, amount: euros(10), reason: reason, at: at(1)))
+            events.append(.stakeRefused(commandID: "c", player: "alice", bet: bet, amount: euros(10), autoCashOut: nil, reason: reason, at: at(1)))
         }
         for reason in ReleaseReason.allCases {
             events.append(.stakeReleased(commandID: "c", player: "alice", bet: bet, amount: euros(10), reason: reason, at: at(1)))

@@ -37,19 +37,19 @@ private let funded: [WalletEvent] = [.deposited(commandID: "d1", player: alice, 
     }
 
     @Test func aStakeIsHeldOnlyWhenCoveredAndARefusalIsRecorded() {
-        givenWallet(funded, when: command("r1", .reserveStake(bet1, euros(600))),
-                    then: .success([.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(600), at: at(1_000))]))
-        let held = funded + [.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(600), at: at(1_000))]
-        givenWallet(held, when: command("r2", .reserveStake(bet2, euros(401))),
-                    then: .success([.stakeRefused(commandID: "r2", player: alice, bet: bet2, amount: euros(401),
+        givenWallet(funded, when: command("r1", .reserveStake(bet1, euros(600), autoCashOut: nil)),
+                    then: .success([.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(600), autoCashOut: nil, at: at(1_000))]))
+        let held = funded + [.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(600), autoCashOut: nil, at: at(1_000))]
+        givenWallet(held, when: command("r2", .reserveStake(bet2, euros(401), autoCashOut: nil)),
+                    then: .success([.stakeRefused(commandID: "r2", player: alice, bet: bet2, amount: euros(401), autoCashOut: nil,
                                                   reason: .insufficientFunds, at: at(1_000))]))
-        givenWallet(held, when: command("r3", .reserveStake(bet1, euros(1))), then: .failure(.betAlreadyReserved))
+        givenWallet(held, when: command("r3", .reserveStake(bet1, euros(1), autoCashOut: nil)), then: .failure(.betAlreadyReserved))
         let state = Wallet.fold(held)
         #expect(state.available(eur) == euros(400) && state.reserved(eur) == euros(600))
     }
 
     @Test func settlementSpendsTheStakeAndCreditsThePayoutOnce() {
-        let held = funded + [.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(600), at: at(1_000))]
+        let held = funded + [.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(600), autoCashOut: nil, at: at(1_000))]
         givenWallet(held, when: command("s1", .settleBet(bet1, payout: euros(1_500))),
                     then: .success([.betSettled(commandID: "s1", player: alice, bet: bet1, stake: euros(600), payout: euros(1_500), at: at(1_000))]))
         let settled = held + [.betSettled(commandID: "s1", player: alice, bet: bet1, stake: euros(600), payout: euros(1_500), at: at(1_000))]
@@ -64,20 +64,20 @@ private let funded: [WalletEvent] = [.deposited(commandID: "d1", player: alice, 
     @Test func dailyLimitsAndSelfExclusionRefuseStakes() {
         let limited = funded + [.limitsSet(commandID: "l1", player: alice, limits: GamingLimits(dailyStakeMinorUnits: 500, dailyLossMinorUnits: 300),
                                            effectiveAt: at(0), at: at(0))]
-        givenWallet(limited, when: command("r1", .reserveStake(bet1, euros(501))),
-                    then: .success([.stakeRefused(commandID: "r1", player: alice, bet: bet1, amount: euros(501), reason: .dailyStakeLimit(limit: 500), at: at(1_000))]))
-        givenWallet(limited, when: command("r1", .reserveStake(bet1, euros(301))),
-                    then: .success([.stakeRefused(commandID: "r1", player: alice, bet: bet1, amount: euros(301), reason: .dailyLossLimit(limit: 300), at: at(1_000))]))
+        givenWallet(limited, when: command("r1", .reserveStake(bet1, euros(501), autoCashOut: nil)),
+                    then: .success([.stakeRefused(commandID: "r1", player: alice, bet: bet1, amount: euros(501), autoCashOut: nil, reason: .dailyStakeLimit(limit: 500), at: at(1_000))]))
+        givenWallet(limited, when: command("r1", .reserveStake(bet1, euros(301), autoCashOut: nil)),
+                    then: .success([.stakeRefused(commandID: "r1", player: alice, bet: bet1, amount: euros(301), autoCashOut: nil, reason: .dailyLossLimit(limit: 300), at: at(1_000))]))
         // The next UTC day starts afresh.
-        let lostToday = limited + [.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(300), at: at(1_000)),
+        let lostToday = limited + [.stakeReserved(commandID: "r1", player: alice, bet: bet1, amount: euros(300), autoCashOut: nil, at: at(1_000)),
                                    .betSettled(commandID: "s1", player: alice, bet: bet1, stake: euros(300), payout: euros(0), at: at(2_000))]
-        givenWallet(lostToday, when: command("r2", .reserveStake(bet2, euros(1))),
-                    then: .success([.stakeRefused(commandID: "r2", player: alice, bet: bet2, amount: euros(1), reason: .dailyLossLimit(limit: 300), at: at(1_000))]))
-        givenWallet(lostToday, when: command("r2", .reserveStake(bet2, euros(1)), at: day + 1),
-                    then: .success([.stakeReserved(commandID: "r2", player: alice, bet: bet2, amount: euros(1), at: at(day + 1))]))
+        givenWallet(lostToday, when: command("r2", .reserveStake(bet2, euros(1), autoCashOut: nil)),
+                    then: .success([.stakeRefused(commandID: "r2", player: alice, bet: bet2, amount: euros(1), autoCashOut: nil, reason: .dailyLossLimit(limit: 300), at: at(1_000))]))
+        givenWallet(lostToday, when: command("r2", .reserveStake(bet2, euros(1), autoCashOut: nil), at: day + 1),
+                    then: .success([.stakeReserved(commandID: "r2", player: alice, bet: bet2, amount: euros(1), autoCashOut: nil, at: at(day + 1))]))
         let excluded = funded + [.selfExcluded(commandID: "x", player: alice, until: at(day), at: at(0))]
-        givenWallet(excluded, when: command("r1", .reserveStake(bet1, euros(10))),
-                    then: .success([.stakeRefused(commandID: "r1", player: alice, bet: bet1, amount: euros(10), reason: .selfExcluded(until: at(day)), at: at(1_000))]))
+        givenWallet(excluded, when: command("r1", .reserveStake(bet1, euros(10), autoCashOut: nil)),
+                    then: .success([.stakeRefused(commandID: "r1", player: alice, bet: bet1, amount: euros(10), autoCashOut: nil, reason: .selfExcluded(until: at(day)), at: at(1_000))]))
         // Asking for a shorter exclusion does not shorten it.
         let shorter = excluded + [.selfExcluded(commandID: "x2", player: alice, until: at(5), at: at(1_000))]
         #expect(Wallet.fold(shorter).excludedUntil == at(day))
@@ -112,7 +112,7 @@ private let funded: [WalletEvent] = [.deposited(commandID: "d1", player: alice, 
             let action: WalletAction = switch Int.random(in: 0..<8, using: &rng) {
             case 0: .deposit(amount, reference: "d")
             case 1: .withdraw(amount, reference: "w")
-            case 2, 3: .reserveStake(bet, amount)
+            case 2, 3: .reserveStake(bet, amount, autoCashOut: Bool.random(using: &rng) ? x(200) : nil)
             case 4: .releaseStake(bet, reason: .cancelled)
             case 5, 6: .settleBet(bet, payout: euros(Int64.random(in: 0...2_000, using: &rng)))
             default: .setLimits(GamingLimits(dailyStakeMinorUnits: Bool.random(using: &rng) ? 2_000 : nil, dailyLossMinorUnits: Bool.random(using: &rng) ? 1_000 : nil))

@@ -27,9 +27,10 @@ extension WalletCommand {
         case .deposit(let amount, let reference), .withdraw(let amount, let reference):
             writeMoney(&writer, "amountMinor", amount)
             writer.string("reference", reference)
-        case .reserveStake(let bet, let amount):
+        case .reserveStake(let bet, let amount, let autoCashOut):
             writeBet(&writer, bet)
             writeMoney(&writer, "amountMinor", amount)
+            writer.integer("autoCashOutHundredths", ifPresent: autoCashOut?.hundredths)
         case .releaseStake(let bet, let reason):
             writeBet(&writer, bet)
             writer.string("reason", reason.rawValue)
@@ -60,8 +61,8 @@ extension WalletCommand {
             let amount = try readMoney(reader, "amountMinor"), reference = try reader.string("reference")
             action = type == "deposit" ? .deposit(amount, reference: reference) : .withdraw(amount, reference: reference)
         case "reserveStake":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor"]))
-            action = .reserveStake(try readBet(reader), try readMoney(reader, "amountMinor"))
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "autoCashOutHundredths"]))
+            action = .reserveStake(try readBet(reader), try readMoney(reader, "amountMinor"), autoCashOut: try readAuto(reader))
         case "releaseStake":
             try reader.rejectUnknown(base.union(betFields).union(["reason"]))
             action = .releaseStake(try readBet(reader), reason: try readReleaseReason(reader))
@@ -99,13 +100,15 @@ extension WalletEvent {
             writeMoney(&writer, "amountMinor", amount)
             writer.string("reference", reference)
             at = time
-        case .stakeReserved(_, _, let bet, let amount, let time):
+        case .stakeReserved(_, _, let bet, let amount, let autoCashOut, let time):
             writeBet(&writer, bet)
             writeMoney(&writer, "amountMinor", amount)
+            writer.integer("autoCashOutHundredths", ifPresent: autoCashOut?.hundredths)
             at = time
-        case .stakeRefused(_, _, let bet, let amount, let reason, let time):
+        case .stakeRefused(_, _, let bet, let amount, let autoCashOut, let reason, let time):
             writeBet(&writer, bet)
             writeMoney(&writer, "amountMinor", amount)
+            writer.integer("autoCashOutHundredths", ifPresent: autoCashOut?.hundredths)
             writer.string("reason", reason.code)
             if case .selfExcluded(let until) = reason { writer.integer("excludedUntil", until.milliseconds) }
             if case .dailyStakeLimit(let limit) = reason { writer.integer("limitMinor", limit) }
@@ -150,10 +153,12 @@ extension WalletEvent {
             return type == "deposited" ? .deposited(commandID: id, player: player, amount: amount, reference: reference, at: at)
                 : .withdrawn(commandID: id, player: player, amount: amount, reference: reference, at: at)
         case "stakeReserved":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor"]))
-            return .stakeReserved(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"), at: at)
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "autoCashOutHundredths"]))
+            return .stakeReserved(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
+                                  autoCashOut: try readAuto(reader), at: at)
         case "stakeRefused":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "reason", "excludedUntil", "limitMinor"]))
+            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "autoCashOutHundredths", "reason",
+                                                                  "excludedUntil", "limitMinor"]))
             let code = try reader.string("reason")
             let reason: WalletRejection
             switch code {
@@ -164,7 +169,7 @@ extension WalletEvent {
             default: throw JSONError("stakeRefused: unknown reason '\(code)'")
             }
             return .stakeRefused(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
-                                 reason: reason, at: at)
+                                 autoCashOut: try readAuto(reader), reason: reason, at: at)
         case "stakeReleased":
             try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "reason"]))
             return .stakeReleased(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
@@ -213,4 +218,8 @@ private func readReleaseReason(_ reader: JSONReader) throws(JSONError) -> Releas
     let text = try reader.string("reason")
     guard let reason = ReleaseReason(rawValue: text) else { throw JSONError("\(reader.context): unknown reason '\(text)'") }
     return reason
+}
+
+private func readAuto(_ reader: JSONReader) throws(JSONError) -> Multiplier? {
+    try reader.optionalInteger("autoCashOutHundredths").map(Multiplier.init(hundredths:))
 }

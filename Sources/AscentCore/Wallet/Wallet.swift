@@ -25,13 +25,14 @@ public enum Wallet {
             guard amount.minorUnits > 0 else { return .failure(.nonPositiveAmount) }
             guard state.available(amount.currency).minorUnits >= amount.minorUnits else { return .failure(.insufficientFunds) }
             return .success([.withdrawn(commandID: id, player: player, amount: amount, reference: reference, at: at)])
-        case .reserveStake(let bet, let amount):
+        case .reserveStake(let bet, let amount, let autoCashOut):
             guard amount.minorUnits > 0 else { return .failure(.nonPositiveAmount) }
             guard state.reservations[bet] == nil else { return .failure(.betAlreadyReserved) }
             if let refusal = refusal(toReserve: amount, state: state, at: at) {
-                return .success([.stakeRefused(commandID: id, player: player, bet: bet, amount: amount, reason: refusal, at: at)])
+                return .success([.stakeRefused(commandID: id, player: player, bet: bet, amount: amount, autoCashOut: autoCashOut,
+                                               reason: refusal, at: at)])
             }
-            return .success([.stakeReserved(commandID: id, player: player, bet: bet, amount: amount, at: at)])
+            return .success([.stakeReserved(commandID: id, player: player, bet: bet, amount: amount, autoCashOut: autoCashOut, at: at)])
         case .releaseStake(let bet, let reason):
             guard let reservation = state.reservations[bet] else { return .failure(.unknownReservation) }
             return .success([.stakeReleased(commandID: id, player: player, bet: bet, amount: reservation.amount, reason: reason, at: at)])
@@ -94,14 +95,14 @@ public enum Wallet {
             state.commands[id] = .withdraw(amount, reference: reference)
             debit(amount, &state)
             rollDay(at, &state)
-        case .stakeReserved(let id, _, let bet, let amount, let at):
-            state.commands[id] = .reserveStake(bet, amount)
+        case .stakeReserved(let id, _, let bet, let amount, let autoCashOut, let at):
+            state.commands[id] = .reserveStake(bet, amount, autoCashOut: autoCashOut)
             debit(amount, &state)
             state.reservations[bet] = WalletState.Reservation(commandID: id, amount: amount, at: at)
             rollDay(at, &state)
             state.stakedToday += amount.minorUnits
-        case .stakeRefused(let id, _, let bet, let amount, _, _):
-            state.commands[id] = .reserveStake(bet, amount)
+        case .stakeRefused(let id, _, let bet, let amount, let autoCashOut, _, _):
+            state.commands[id] = .reserveStake(bet, amount, autoCashOut: autoCashOut)
         case .stakeReleased(let id, _, let bet, let amount, let reason, let at):
             state.commands[id] = .releaseStake(bet, reason: reason)
             let reservation = state.reservations.removeValue(forKey: bet)

@@ -25,8 +25,9 @@ public enum WalletAction: Hashable, Sendable {
     case deposit(Money, reference: String)
     /// Pay money out to the operator.
     case withdraw(Money, reference: String)
-    /// Hold a bet's stake so the authority can accept the bet.
-    case reserveStake(BetReference, Money)
+    /// Hold a bet's stake so the authority can accept the bet; `autoCashOut` rides along untouched
+    /// so the authority learns the bet's terms from the same event that proves it is funded.
+    case reserveStake(BetReference, Money, autoCashOut: Multiplier?)
     /// Give a held stake back (bet cancelled, rejected or refunded).
     case releaseStake(BetReference, reason: ReleaseReason)
     /// Settle a held stake: it is spent, and `payout` (zero when the bet lost) is credited.
@@ -43,10 +44,11 @@ public enum WalletEvent: Hashable, Sendable {
     case deposited(commandID: String, player: PlayerID, amount: Money, reference: String, at: Timestamp)
     /// Money went out to the operator.
     case withdrawn(commandID: String, player: PlayerID, amount: Money, reference: String, at: Timestamp)
-    /// A stake is held for a bet.
-    case stakeReserved(commandID: String, player: PlayerID, bet: BetReference, amount: Money, at: Timestamp)
+    /// A stake is held for a bet: the funded bet the round authority acts on.
+    case stakeReserved(commandID: String, player: PlayerID, bet: BetReference, amount: Money, autoCashOut: Multiplier?, at: Timestamp)
     /// A stake could not be held; the bet is refused before it reaches the authority.
-    case stakeRefused(commandID: String, player: PlayerID, bet: BetReference, amount: Money, reason: WalletRejection, at: Timestamp)
+    case stakeRefused(commandID: String, player: PlayerID, bet: BetReference, amount: Money, autoCashOut: Multiplier?,
+                      reason: WalletRejection, at: Timestamp)
     /// A held stake was given back.
     case stakeReleased(commandID: String, player: PlayerID, bet: BetReference, amount: Money, reason: ReleaseReason, at: Timestamp)
     /// A held stake was spent and the payout (possibly zero) credited.
@@ -73,8 +75,8 @@ public enum WalletEvent: Hashable, Sendable {
     /// The player the event belongs to (the record key).
     public var player: PlayerID {
         switch self {
-        case .deposited(_, let player, _, _, _), .withdrawn(_, let player, _, _, _), .stakeReserved(_, let player, _, _, _),
-             .stakeRefused(_, let player, _, _, _, _), .stakeReleased(_, let player, _, _, _, _),
+        case .deposited(_, let player, _, _, _), .withdrawn(_, let player, _, _, _), .stakeReserved(_, let player, _, _, _, _),
+             .stakeRefused(_, let player, _, _, _, _, _), .stakeReleased(_, let player, _, _, _, _),
              .betSettled(_, let player, _, _, _, _), .limitsSet(_, let player, _, _, _), .selfExcluded(_, let player, _, _):
             return player
         }
@@ -83,8 +85,8 @@ public enum WalletEvent: Hashable, Sendable {
     /// The id of the command that caused it.
     public var commandID: String {
         switch self {
-        case .deposited(let id, _, _, _, _), .withdrawn(let id, _, _, _, _), .stakeReserved(let id, _, _, _, _),
-             .stakeRefused(let id, _, _, _, _, _), .stakeReleased(let id, _, _, _, _, _), .betSettled(let id, _, _, _, _, _),
+        case .deposited(let id, _, _, _, _), .withdrawn(let id, _, _, _, _), .stakeReserved(let id, _, _, _, _, _),
+             .stakeRefused(let id, _, _, _, _, _, _), .stakeReleased(let id, _, _, _, _, _), .betSettled(let id, _, _, _, _, _),
              .limitsSet(let id, _, _, _, _), .selfExcluded(let id, _, _, _):
             return id
         }
