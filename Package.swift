@@ -31,9 +31,12 @@ let package = Package(
         .target(name: "AscentPostgres", dependencies: ["CLibPQ", "AscentLog"]),
         .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
 
+        // Services: the parts of the system as run loops over any EventLog.
+        .target(name: "AscentServices", dependencies: ["AscentCore", "AscentFairness", "AscentLog"]),
+
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
-            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka",
+            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
@@ -41,6 +44,7 @@ let package = Package(
         .testTarget(name: "AscentFairnessTests", dependencies: ["AscentFairness", "AscentCore", "AscentCrypto"]),
         .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka"]),
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
+        .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentPostgres", "AscentKafka"]),
     ],
     swiftLanguageModes: [.v6]
 )

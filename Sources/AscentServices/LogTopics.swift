@@ -1,0 +1,92 @@
+import AscentCore
+import AscentLog
+
+/// The names of the topics the parts talk through; a prefix lets several deployments share a log.
+public struct LogTopics: Hashable, Sendable {
+    /// Round events, keyed by table id; written by the round authority.
+    public var roundEvents: String
+    /// Player requests for a table (cash-outs, cancellations), keyed by table id.
+    public var roundCommands: String
+    /// Wallet commands, keyed by player id.
+    public var walletCommands: String
+    /// Wallet events, keyed by player id; written by the wallet.
+    public var walletEvents: String
+
+    /// Topics named `<prefix>round-events` and so on.
+    public init(prefix: String = "ascent.") {
+        roundEvents = prefix + "round-events"
+        roundCommands = prefix + "round-commands"
+        walletCommands = prefix + "wallet-commands"
+        walletEvents = prefix + "wallet-events"
+    }
+
+    /// Every topic with its retention: the event topics are the system of record and kept forever.
+    public var all: [(name: String, retention: TopicRetention)] {
+        let week: Int64 = 7 * 86_400_000
+        return [(roundEvents, .forever), (roundCommands, .milliseconds(week)),
+                (walletCommands, .milliseconds(week)), (walletEvents, .forever)]
+    }
+
+    /// Creates every topic with `partitions` partitions (wallet commands and events must have the
+    /// same count, so a player's commands and events share a partition number).
+    public func create(on log: any EventLog, partitions: Int32) async throws {
+        for topic in all { try await log.createTopic(topic.name, partitions: partitions, retention: topic.retention) }
+    }
+}
+
+/// Turns events and commands into log records and back, with the headers every record carries.
+public enum Records {
+    /// The header names every record carries.
+    public enum Header {
+        /// The event or command type.
+        public static let type = "type"
+        /// The schema version of the value.
+        public static let schemaVersion = "schema-version"
+        /// The id of the player command that caused the record.
+        public static let correlationID = "correlation-id"
+    }
+
+    static func headers(type: String, version: Int, correlation: String?) -> [LogHeader] {
+        var headers = [LogHeader(name: Header.type, text: type), LogHeader(name: Header.schemaVersion, text: String(version))]
+        if let correlation { headers.append(LogHeader(name: Header.correlationID, text: correlation)) }
+        return headers
+    }
+
+    /// A round-events record for `event` at `table`.
+    public static func make(_ event: RoundEvent, table: TableID, topics: LogTopics) -> OutgoingRecord {
+        OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8), value: event.json(table: table),
+                       headers: headers(type: event.typeName, version: RoundEvent.schemaVersion, correlation: event.betID?.rawValue))
+    }
+
+    /// A round-commands record for a player's `command` at `table`.
+    public static func make(_ command: RoundCommand, table: TableID, topics: LogTopics, correlation: String? = nil) -> OutgoingRecord {
+        OutgoingRecord(topic: topics.roundCommands, key: Array(table.rawValue.utf8), value: command.json(table: table),
+                       headers: headers(type: command.typeName, version: RoundCommand.schemaVersion, correlation: correlation))
+    }
+
+    /// A wallet-commands record for `command`.
+    public static func make(_ command: WalletCommand, topics: LogTopics, correlation: String? = nil) -> OutgoingRecord {
+        OutgoingRecord(topic: topics.walletCommands, key: Array(command.player.rawValue.utf8), value: command.json(),
+                       headers: headers(type: command.action.typeName, version: WalletCommand.schemaVersion, correlation: correlation ?? command.id))
+    }
+
+    /// A wallet-events record for `event`, on `partition` (the partition of the command that caused it).
+    public static func make(_ event: WalletEvent, topics: LogTopics, partition: Int32?) -> OutgoingRecord {
+        OutgoingRecord(topic: topics.walletEvents, key: Array(event.player.rawValue.utf8), value: event.json(),
+                       headers: headers(type: event.typeName, version: WalletEvent.schemaVersion, correlation: event.commandID),
+                       partition: partition)
+    }
+}
+
+extension RoundEvent {
+    /// The bet the event is about, if any.
+    public var betID: BetID? {
+        switch self {
+        case .betPlaced(_, let id, _, _, _, _), .betRejected(_, let id, _, _, _, _), .betCancelled(_, let id, _, _, _),
+             .cashedOut(_, let id, _, _, _, _, _, _), .betLost(_, let id, _, _), .betRefunded(_, let id, _, _):
+            return id
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import AscentCore
+import AscentFairness
+import AscentLog
+
+/// What a round authority needs to run a table.
+public struct AuthorityConfiguration: Sendable {
+    /// The table's rules.
+    public var table: TableConfig
+    /// The secret seed chain the table's rounds use (round i plays seed i).
+    public var chain: SeedChain
+    /// The public salt of the crash-point scheme, fixed after the chain was committed.
+    public var salt: String
+    /// The pause between a round's settlement and the next round's opening.
+    public var intermissionMilliseconds: Int64
+    /// The log's topics.
+    public var topics: LogTopics
+    /// Most records handled per poll; bounds the work between two looks at the clock.
+    public var maxBatch: Int
+
+    /// A configuration for `table` with its chain and salt.
+    public init(table: TableConfig, chain: SeedChain, salt: String, intermissionMilliseconds: Int64 = 3_000,
+                topics: LogTopics = LogTopics(), maxBatch: Int = 2_000) {
+        self.table = table
+        self.chain = chain
+        self.salt = salt
+        self.intermissionMilliseconds = intermissionMilliseconds
+        self.topics = topics
+        self.maxBatch = maxBatch
+    }
+}
+
+/// The round authority of one table: the single writer of its round events.
+///
+/// It plays rounds continuously on its own clock — open with the next commitment, accept funded bets
+/// while betting is open, take off, tick, sequence cash-outs against its clock, crash exactly at the
+/// crash point's instant, reveal the seed, settle — and writes every decision to the log before it
+/// makes the next one. On start it rebuilds the table's state from its own events; a round found
+/// betting or in flight is voided (stakes still riding are refunded), because its players could not
+/// act while the authority was down; a crashed round is settled. Inputs are read as a consumer group
+/// and committed only after the events they caused are appended, so a crash replays them, and
+/// replaying is harmless: every command is idempotent.
+public final class RoundAuthority {
+    private let configuration: AuthorityConfiguration
+    private let log: any EventLog
+    private let clock: any ServiceClock
+    private let logger: any ServiceLogger
+    private let decider: Round
+    private let scheme: AscentCrashScheme
+    private var chain: SeedChain
+    private var state = RoundState()
+    private var secret: RoundSecret?
+    private var nextOpenAt = Timestamp(milliseconds: 0)
+    private var nextTickAt = Timestamp(milliseconds: 0)
+    /// Bets of the current and previous rounds already refused, so a replayed reservation is not refused twice.
+    private var refused: Set<BetReference> = []
+    private var table: TableID { configuration.table.table }
+
+    /// An authority for `configuration.table` on `log`.
+    public init(configuration: AuthorityConfiguration, log: any EventLog, clock: any ServiceClock = SystemClock(),
+                logger: any ServiceLogger = SilentLogger()) {
+        precondition(configuration.table.problems.isEmpty, "table configuration: \(configuration.table.problems)")
+        self.configuration = configuration
+        self.log = log
+        self.clock = clock
+        self.logger = logger
+        decider = Round(config: configuration.table)
+        scheme = AscentCrashScheme(salt: configuration.salt, houseEdgeBasisPoints: configuration.table.houseEdgeBasisPoints)
+        chain = configuration.chain
+    }
+
+    /// The table's state as the authority last decided it.
+    public var currentState: RoundState { state }
+
+    /// Plays rounds until the task is cancelled; throws when the log fails (restart to recover).
+    public func run() async throws {
+        try await recover()
+        let topics = configuration.topics
+        let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .latest))
+        defer { Task { [consumer] in try? await consumer.close() } }
+        while !Task.isCancelled {
+            try await advanceClock()
+            let wait = max(0, min(deadline().milliseconds - clock.now().milliseconds, 250))
+            let poll = try await consumer.poll(maxRecords: configuration.maxBatch, timeoutMilliseconds: Int(wait))
+            guard !poll.records.isEmpty else { continue }
+            var events: [RoundEvent] = []
+            for record in poll.records { events += try handle(record) }
+            try await append(events)
+            var positions: [TopicPartition: Int64] = [:]
+            for record in poll.records { positions[record.topicPartition] = max(positions[record.topicPartition] ?? 0, record.offset + 1) }
+            try await consumer.commit(positions)
+        }
+    }
+
+    /// Rebuilds the table from its own events and finishes a round the last run left unfinished.
+    private func recover() async throws {
+        let topics = configuration.topics
+        let partitions = try await log.partitionCount(of: topics.roundEvents)
+        let partition = TopicPartition(topic: topics.roundEvents, partition: KafkaPartitioner.partition(forKey: Array(table.rawValue.utf8), partitionCount: partitions))
+        var count = 0
+        try await log.readToEnd(partition) { records in
+            for record in records {
+                let (eventTable, event) = try RoundEvent.decode(json: record.value)
+                guard eventTable == table else { continue }
+                if case .roundOpened = event { refused = [] }
+                if case .betRejected(let round, let id, _, _, _, _) = event { refused.insert(BetReference(table: table, round: round, betID: id)) }
+                decider.apply(event, to: &state)
+                count += 1
+            }
+        }
+        logger.info("authority recovered", ["table": table.rawValue, "events": String(count), "round": String(state.round), "phase": state.phase.rawValue])
+        let now = clock.now()
+        switch state.phase {
+        case .betting, .closed, .flying:
+            try await decideAndAppend(.void(reason: "authority restarted while the round was \(state.phase.rawValue)", at: now))
+        case .crashed:
+            try await decideAndAppend(.settle(at: now))
+        case .scheduled, .settled, .voided:
+            break
+        }
+        nextOpenAt = now
+    }
+
+    /// The next instant the authority must act without any input.
+    private func deadline() -> Timestamp {
+        switch state.phase {
+        case .scheduled, .settled, .voided: return nextOpenAt
+        case .betting: return state.bettingClosesAt!
+        case .closed, .crashed: return clock.now()
+        case .flying: return min(nextTickAt, crashInstant())
+        }
+    }
+
+    private func crashInstant() -> Timestamp {
+        state.tookOffAt!.advanced(byMilliseconds: configuration.table.curve.firstElapsedMilliseconds(reaching: secret!.crashPoint))
+    }
+
+    /// Makes every move the clock calls for: open, take off, tick, crash, settle.
+    private func advanceClock() async throws {
+        while true {
+            let now = clock.now()
+            let command: RoundCommand
+            switch state.phase {
+            case .scheduled, .settled, .voided:
+                guard now >= nextOpenAt else { return }
+                let round = state.round + 1
+                guard round <= Int64(chain.length) else {
+                    logger.error("seed chain exhausted: generate and publish a new chain", ["table": table.rawValue, "round": String(round)])
+                    throw AuthorityError.chainExhausted(length: chain.length)
+                }
+                let seed = chain.seed(forRound: Int(round))
+                secret = scheme.roundSecret(seed: seed)
+                command = .open(round: round, commitment: SHA256.hash(seed).hex, at: now)
+            case .betting:
+                guard now >= state.bettingClosesAt! else { return }
+                command = .takeOff(at: now)
+            case .closed:
+                command = .takeOff(at: now)
+            case .flying:
+                if now >= crashInstant() {
+                    command = .crash(at: now)
+                } else if now >= nextTickAt {
+                    command = .tick(at: now)
+                } else {
+                    return
+                }
+            case .crashed:
+                command = .settle(at: now)
+            }
+            try await decideAndAppend(command)
+        }
+    }
+
+    private func decideAndAppend(_ command: RoundCommand) async throws {
+        let events = try decideAndApply(command)
+        try await append(events)
+    }
+
+    /// Decides `command` against the current state and applies its events at once, so the next
+    /// decision sees them; the caller appends them before committing any input.
+    private func decideAndApply(_ command: RoundCommand) throws -> [RoundEvent] {
+        guard let secret = secret ?? (state.phase == .scheduled || state.isFinished ? placeholderSecret : nil) else {
+            throw AuthorityError.noSecret(round: state.round)
+        }
+        switch decider.decide(command, state: state, secret: secret) {
+        case .success(let events):
+            for event in events {
+                decider.apply(event, to: &state)
+                switch event {
+                case .tookOff(_, let at):
+                    nextTickAt = at.advanced(byMilliseconds: configuration.table.tickIntervalMilliseconds)
+                case .ticked(_, let at, _):
+                    nextTickAt = at.advanced(byMilliseconds: configuration.table.tickIntervalMilliseconds)
+                case .roundSettled(_, _, _, _, let at), .roundVoided(_, _, let at):
+                    nextOpenAt = at.advanced(byMilliseconds: configuration.intermissionMilliseconds)
+                case .roundOpened:
+                    refused = refused.filter { $0.round >= state.round - 1 }
+                default:
+                    break
+                }
+            }
+            return events
+        case .failure(let rejection):
+            throw AuthorityError.ownCommandRejected(command: command.typeName, rejection: rejection.code)
+        }
+    }
+
+    /// Before a round is open, `decide` needs no secret; this one is never used to pay anything.
+    private var placeholderSecret: RoundSecret { RoundSecret(seed: String(repeating: "0", count: 64), crashPoint: .one) }
+
+    /// Decides one input record; returns the events it caused (already applied).
+    private func handle(_ record: LogRecord) throws -> [RoundEvent] {
+        let topics = configuration.topics
+        // Crash first if the curve got there while the record waited: cash-outs at or after the
+        // crash instant must lose, and the crash must be in the log before them.
+        var events: [RoundEvent] = []
+        if state.phase == .flying, clock.now() >= crashInstant() { events += try decideAndApply(.crash(at: clock.now())) }
+        if record.topicPartition.topic == topics.walletEvents {
+            guard let event = try? WalletEvent.decode(json: record.value) else {
+                logger.error("undecodable wallet event", ["offset": String(record.offset)])
+                return events
+            }
+            guard case .stakeReserved(_, let player, let bet, let amount, let autoCashOut, _) = event, bet.table == table else { return events }
+            let command = RoundCommand.placeBet(PlaceBet(betID: bet.betID, player: player, stake: amount, autoCashOut: autoCashOut, at: clock.now()))
+            if bet.round != state.round || state.phase != .betting {
+                return events + refuse(bet, player, amount, reason: RoundRejection.bettingClosed.code)
+            }
+            return events + (try decideOrRefuse(command, bet: bet, player: player, amount: amount))
+        }
+        guard let (commandTable, command) = try? RoundCommand.decode(json: record.value) else {
+            logger.warning("undecodable round command", ["offset": String(record.offset)])
+            return events
+        }
+        guard commandTable == table else { return events }
+        switch command {
+        case .cashOut(let betID, let player, _):
+            return events + decidePlayer(.cashOut(betID: betID, player: player, at: clock.now()))
+        case .cancelBet(let betID, let player, _):
+            return events + decidePlayer(.cancelBet(betID: betID, player: player, at: clock.now()))
+        default:
+            // Only the authority decides its own clock-driven commands; from the log they are refused.
+            logger.warning("ignored a round command the authority only gives itself", ["type": command.typeName])
+            return events
+        }
+    }
+
+    private func decideOrRefuse(_ command: RoundCommand, bet: BetReference, player: PlayerID, amount: Money) throws -> [RoundEvent] {
+        switch decider.decide(command, state: state, secret: secret ?? placeholderSecret) {
+        case .success(let events):
+            for event in events { decider.apply(event, to: &state) }
+            return events
+        case .failure(let rejection):
+            return refuse(bet, player, amount, reason: rejection.code)
+        }
+    }
+
+    private func refuse(_ bet: BetReference, _ player: PlayerID, _ amount: Money, reason: String) -> [RoundEvent] {
+        guard refused.insert(bet).inserted else { return [] }
+        // A funded bet that is refused must give its stake back: the refusal is a fact on the log.
+        return [.betRejected(round: bet.round, betID: bet.betID, player: player, stake: amount, reason: reason, at: clock.now())]
+    }
+
+    /// A player's cash-out or cancellation: a rejection is the player's answer, not a failure.
+    private func decidePlayer(_ command: RoundCommand) -> [RoundEvent] {
+        guard let secret else { return [] }
+        switch decider.decide(command, state: state, secret: secret) {
+        case .success(let events):
+            for event in events { decider.apply(event, to: &state) }
+            return events
+        case .failure(let rejection):
+            logger.log("debug", "player command rejected", ["command": command.typeName, "rule": rejection.code])
+            return []
+        }
+    }
+
+    private func append(_ events: [RoundEvent]) async throws {
+        guard !events.isEmpty else { return }
+        let records = events.map { Records.make($0, table: table, topics: configuration.topics) }
+        _ = try await log.append(records)
+    }
+}
+
+/// Why an authority stopped.
+public enum AuthorityError: Error, CustomStringConvertible {
+    /// Every seed of the chain has been used.
+    case chainExhausted(length: Int)
+    /// The authority's own command was refused: its state and the log disagree.
+    case ownCommandRejected(command: String, rejection: String)
+    /// A round is in progress but its secret is unknown.
+    case noSecret(round: Int64)
+
+    public var description: String {
+        switch self {
+        case .chainExhausted(let length): "the seed chain's \(length) rounds are used up"
+        case .ownCommandRejected(let command, let rejection): "the authority's own \(command) was rejected (\(rejection))"
+        case .noSecret(let round): "no secret for round \(round)"
+        }
+    }
+}
