@@ -13,6 +13,9 @@ public struct PQNotification: Sendable, Hashable {
     public var processID: Int32
 }
 
+/// A notice processor that drops the notice; a named function, so it is not actor-isolated.
+private func ignoreNotice(_ context: UnsafeMutableRawPointer?, _ message: UnsafePointer<CChar>?) {}
+
 /// One PostgreSQL connection, owning its `PGconn` (freed with `PQfinish` in deinit).
 ///
 /// Not thread-safe and not Sendable: a connection belongs to one thread (see `PQWorker`), because
@@ -32,6 +35,8 @@ public final class PQConnection {
             PQfinish(raw)
             throw PQError(sqlState: "08001", message: message, operation: "connect")
         }
+        // Drop server NOTICEs ("already exists, skipping"): libpq would print them to stderr.
+        _ = PQsetNoticeProcessor(raw, ignoreNotice, nil)
         handle = raw
     }
 
