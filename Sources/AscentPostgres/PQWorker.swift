@@ -13,7 +13,9 @@ public final class PQWorker: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [() -> Void] = []
     private var stopping = false
-    private var connection: PQConnection?
+    private var openConnection: PQConnection?
+    /// The worker thread; set once in init before it starts.
+    private var thread: Thread?
     private let url: String
     private let maxPendingJobs: Int
     private let onConnect: (@Sendable (PQConnection) throws(PQError) -> Void)?
@@ -23,10 +25,12 @@ public final class PQWorker: @unchecked Sendable {
     public init(url: String, name: String, maxPendingJobs: Int = 1_024,
                 onConnect: (@Sendable (PQConnection) throws(PQError) -> Void)? = nil) {
         self.url = url
+        self.thread = nil
         self.maxPendingJobs = maxPendingJobs
         self.onConnect = onConnect
         let thread = Thread { [self] in loop() }
         thread.name = name
+        self.thread = thread
         thread.start()
     }
 
@@ -35,32 +39,54 @@ public final class PQWorker: @unchecked Sendable {
     public func run<T: Sendable>(_ operation: String,
                                  _ body: @escaping @Sendable (PQConnection) throws(PQError) -> T) async throws(PQError) -> T {
         let result: Result<T, PQError> = await withCheckedContinuation { continuation in
-            let job: () -> Void = { [self] in
+            let accepted = enqueue(operation) { [self] in
                 do throws(PQError) {
-                    let connection = try self.connected()
-                    continuation.resume(returning: .success(try body(connection)))
+                    continuation.resume(returning: .success(try body(try connection())))
                 } catch {
-                    if error.isConnectionLoss || !(self.connection?.isHealthy ?? false) { self.connection = nil }
+                    if error.isConnectionLoss { dropConnection() }
                     continuation.resume(returning: .failure(error))
                 }
             }
-            condition.lock()
-            if stopping {
-                condition.unlock()
-                continuation.resume(returning: .failure(PQError(sqlState: "57P01", message: "the connection's worker was stopped",
-                                                                operation: operation)))
-            } else if jobs.count >= maxPendingJobs {
-                condition.unlock()
-                continuation.resume(returning: .failure(PQError(sqlState: "53300",
-                                                                message: "\(maxPendingJobs) jobs already wait for this connection",
-                                                                operation: operation)))
-            } else {
-                jobs.append(job)
-                condition.signal()
-                condition.unlock()
-            }
+            if case .failure(let error) = accepted { continuation.resume(returning: .failure(error)) }
         }
         return try result.get()
+    }
+
+    /// Queues `job` to run on the worker thread; fails when the worker is stopped or its queue is full.
+    /// Inside the job, `connection()` and `dropConnection()` may be used.
+    @discardableResult
+    public func enqueue(_ operation: String, _ job: @escaping @Sendable () -> Void) -> Result<Void, PQError> {
+        condition.lock()
+        defer { condition.unlock() }
+        if stopping {
+            return .failure(PQError(sqlState: "57P01", message: "the connection's worker was stopped", operation: operation))
+        }
+        if jobs.count >= maxPendingJobs {
+            return .failure(PQError(sqlState: "53300", message: "\(maxPendingJobs) jobs already wait for this connection",
+                                    operation: operation))
+        }
+        jobs.append(job)
+        condition.signal()
+        return .success(())
+    }
+
+    /// The open connection, connecting (and running `onConnect`) when there is none.
+    /// Only on the worker thread, from inside a job.
+    public func connection() throws(PQError) -> PQConnection {
+        precondition(Thread.current === thread, "a PQConnection is used only on its worker's thread")
+        if let openConnection, openConnection.isHealthy { return openConnection }
+        openConnection = nil
+        let fresh = try PQConnection(url: url)
+        try onConnect?(fresh)
+        openConnection = fresh
+        return fresh
+    }
+
+    /// Closes the connection so the next `connection()` opens a new one (after a connection loss,
+    /// or to abandon a connection whose state is unknown). Only on the worker thread.
+    public func dropConnection() {
+        precondition(Thread.current === thread, "a PQConnection is used only on its worker's thread")
+        openConnection = nil
     }
 
     /// Finishes the queued jobs, closes the connection and ends the thread.
@@ -69,16 +95,6 @@ public final class PQWorker: @unchecked Sendable {
         stopping = true
         condition.signal()
         condition.unlock()
-    }
-
-    /// The open connection, connecting (and running `onConnect`) when there is none. Worker thread only.
-    private func connected() throws(PQError) -> PQConnection {
-        if let connection, connection.isHealthy { return connection }
-        connection = nil
-        let fresh = try PQConnection(url: url)
-        try onConnect?(fresh)
-        connection = fresh
-        return fresh
     }
 
     private func loop() {
@@ -94,6 +110,6 @@ public final class PQWorker: @unchecked Sendable {
             job()
         }
         // Close on the owning thread.
-        connection = nil
+        openConnection = nil
     }
 }
