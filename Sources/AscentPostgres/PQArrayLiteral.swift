@@ -1,0 +1,48 @@
+/// Builds PostgreSQL array literals in text format (`{...}`), so a whole batch travels as one
+/// parameter per column and is unpacked with `unnest` on the server.
+public struct PQArrayLiteral {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var isEmpty = true
+
+    /// An empty literal; append elements, then take `text`.
+    public init(reservingCapacity capacity: Int = 64) { bytes.reserveCapacity(capacity) }
+
+    /// Appends a number.
+    public mutating func append(_ value: some BinaryInteger) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Appends a text element, quoted and escaped.
+    public mutating func append(text: String) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a bytea element in hex format: `"\\x0a1b"` (the array parser turns `\\` into `\`).
+    public mutating func append(bytea: [UInt8]) {
+        separate()
+        bytes.reserveCapacity(bytes.count + bytea.count * 2 + 6)
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+        for byte in bytea {
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0x0f)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The literal, closed.
+    public var text: String { String(decoding: bytes + [UInt8(ascii: "}")], as: UTF8.self) }
+
+    private mutating func separate() {
+        if !isEmpty { bytes.append(UInt8(ascii: ",")) }
+        isEmpty = false
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+}

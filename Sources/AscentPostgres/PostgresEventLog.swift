@@ -1,0 +1,397 @@
+import AscentLog
+import Foundation
+import Synchronization
+
+/// The embedded `EventLog`: topics, partitions, offsets, idempotent producers and consumer groups
+/// in PostgreSQL tables (migrations/0001_log.sql; design in docs/log.md). Expects a migrated
+/// database. Each instance is one producer: its appends go through one writer connection that
+/// folds concurrent appends into one `log_append` call per round trip (group commit).
+public final class PostgresEventLog: EventLog {
+    /// How the log connects, batches and keeps group members alive.
+    public struct Configuration: Sendable {
+        /// The libpq URL of a migrated database.
+        public var databaseURL: String
+        /// Most records in one append transaction.
+        public var maxBatchRecords = 5_000
+        /// Most key+value bytes in one append transaction (a single larger record goes alone).
+        public var maxBatchBytes = 16 << 20
+        /// Largest value accepted, in bytes.
+        public var maxRecordBytes = 64 << 20
+        /// Most records waiting for the writer; beyond it `append` fails with a retriable error.
+        public var maxPendingRecords = 200_000
+        /// Tries per append transaction when the connection drops (outcome unknown).
+        public var appendAttempts = 5
+        /// A member whose lease is not renewed for this long is expelled from its group.
+        public var sessionTimeoutMilliseconds = 10_000
+        /// How often a polling member renews its lease.
+        public var heartbeatIntervalMilliseconds = 1_000
+        /// Most value bytes one poll returns (at least one record always).
+        public var maxFetchBytes = 16 << 20
+        /// Fault injection for tests: the first attempts of this many append transactions behave as if
+        /// the connection dropped after COMMIT and before its acknowledgement, so each is retried
+        /// with the same producer sequences and must not be stored twice.
+        public var simulatedLostAcknowledgements = 0
+
+        /// Defaults for `databaseURL`.
+        public init(databaseURL: String) { self.databaseURL = databaseURL }
+    }
+
+    /// The configuration the log runs with.
+    public let configuration: Configuration
+    private let writer: PQWorker
+    private let admin: PQWorker
+    private let producer: ProducerState
+    private let queue = Mutex(AppendQueue())
+
+    /// A log on the database in `configuration` (connections open on first use).
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        writer = PQWorker(url: configuration.databaseURL, name: "ascent-log-writer")
+        admin = PQWorker(url: configuration.databaseURL, name: "ascent-log-admin")
+        producer = ProducerState(simulatedLostAcknowledgements: configuration.simulatedLostAcknowledgements)
+    }
+
+    /// A log with default settings on `databaseURL`.
+    public convenience init(databaseURL: String) { self.init(configuration: Configuration(databaseURL: databaseURL)) }
+
+    public func createTopic(_ topic: String, partitions: Int32, retention: TopicRetention) async throws {
+        try Self.validate(topic: topic)
+        guard (1...10_000).contains(partitions) else {
+            throw LogError(code: "invalid_partitions", reason: "a topic has 1 to 10000 partitions, not \(partitions)",
+                           operation: "create topic \(topic)", isRetriable: false)
+        }
+        let retentionParameter: PQParameter = switch retention {
+        case .forever: .null
+        case .milliseconds(let milliseconds): .int(milliseconds)
+        }
+        let existing = try await admin.runLogged("create topic \(topic)") { connection throws(PQError) in
+            _ = try connection.execute("""
+                with created as (
+                    insert into log_topics (topic, partitions, retention_ms) values ($1, $2, $3)
+                    on conflict (topic) do nothing returning topic, partitions)
+                insert into log_partitions (topic, partition)
+                select created.topic, p from created, generate_series(0, created.partitions - 1) as p
+                """, [.text(topic), .int(partitions), retentionParameter], operation: "create topic \(topic)")
+            return try connection.execute("select partitions from log_topics where topic = $1", [.text(topic)],
+                                          operation: "create topic \(topic)").int64(0, 0)
+        }
+        guard existing == Int64(partitions) else {
+            throw LogError(code: "topic_exists", reason: "topic \(topic) exists with \(existing ?? 0) partitions, not \(partitions)",
+                           operation: "create topic \(topic)", isRetriable: false)
+        }
+    }
+
+    public func partitionCount(of topic: String) async throws -> Int32 {
+        let count = try await admin.runLogged("partition count of \(topic)") { connection throws(PQError) in
+            let result = try connection.execute("select partitions from log_topics where topic = $1", [.text(topic)],
+                                                operation: "partition count of \(topic)")
+            return result.rows.isEmpty ? nil : result.int64(0, 0)
+        }
+        guard let count else { throw Self.unknownTopic(topic, operation: "partition count") }
+        return Int32(count)
+    }
+
+    public func endOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
+        if partitions.isEmpty { return [:] }
+        var topics = PQArrayLiteral()
+        var numbers = PQArrayLiteral()
+        for partition in partitions {
+            topics.append(text: partition.topic)
+            numbers.append(partition.partition)
+        }
+        let (topicList, numberList) = (topics.text, numbers.text)
+        let result = try await admin.runLogged("end offsets") { connection throws(PQError) in
+            try connection.execute("""
+                select p.topic, p.partition, p.next_offset
+                  from log_partitions p join unnest($1::text[], $2::int4[]) as wanted (topic, partition)
+                    on p.topic = wanted.topic and p.partition = wanted.partition
+                """, [.text(topicList), .text(numberList)], operation: "end offsets")
+        }
+        var ends: [TopicPartition: Int64] = [:]
+        for row in result.rows.indices {
+            ends[TopicPartition(topic: result.text(row, 0)!, partition: Int32(result.int64(row, 1)!))] = result.int64(row, 2)!
+        }
+        if let missing = partitions.first(where: { ends[$0] == nil }) {
+            throw LogError(code: "unknown_partition", reason: "no partition \(missing)", operation: "end offsets", isRetriable: false)
+        }
+        return ends
+    }
+
+    public func makeConsumer(_ subscription: Subscription) async throws -> any LogConsumer {
+        switch subscription {
+        case .group(let group, let topics, _):
+            guard !group.isEmpty, !topics.isEmpty else {
+                throw LogError(code: "invalid_subscription", reason: "a group subscription needs a group name and topics",
+                               operation: "make consumer", isRetriable: false)
+            }
+        case .positions(let positions):
+            if let negative = positions.first(where: { $0.value < 0 }) {
+                throw LogError(code: "invalid_subscription", reason: "negative offset for \(negative.key)",
+                               operation: "make consumer", isRetriable: false)
+            }
+        }
+        return PostgresLogConsumer(configuration: configuration, subscription: subscription)
+    }
+
+    public func shutdown() async throws {
+        // Jobs already queued (appends in flight) still run; then the threads end.
+        writer.stop()
+        admin.stop()
+    }
+
+    // MARK: - Appending
+
+    public func append(_ records: [OutgoingRecord]) async throws -> [AppendResult] {
+        if records.isEmpty { return [] }
+        for record in records {
+            try Self.validate(topic: record.topic)
+            if record.value.count + record.key.count > configuration.maxRecordBytes {
+                throw LogError(code: "record_too_large",
+                               reason: "a record of \(record.value.count + record.key.count) bytes exceeds \(configuration.maxRecordBytes)",
+                               operation: "append to \(record.topic)", isRetriable: false)
+            }
+        }
+        var results: [AppendResult] = []
+        results.reserveCapacity(records.count)
+        var start = 0
+        while start < records.count {
+            var end = start
+            var bytes = 0
+            while end < records.count, end - start < configuration.maxBatchRecords {
+                let size = records[end].key.count + records[end].value.count
+                if end > start && bytes + size > configuration.maxBatchBytes { break }
+                bytes += size
+                end += 1
+            }
+            results += try await appendChunk(Array(records[start..<end]), bytes: bytes)
+            start = end
+        }
+        return results
+    }
+
+    private func appendChunk(_ records: [OutgoingRecord], bytes: Int) async throws -> [AppendResult] {
+        let limit = configuration.maxPendingRecords
+        let result: Result<[AppendResult], LogError> = await withCheckedContinuation { continuation in
+            let request = PendingAppend(records: records, bytes: bytes, continuation: continuation)
+            let (accepted, mustSchedule) = queue.withLock { queue -> (Bool, Bool) in
+                guard queue.pendingRecords + records.count <= limit else { return (false, false) }
+                queue.pending.append(request)
+                queue.pendingRecords += records.count
+                defer { queue.drainScheduled = true }
+                return (true, !queue.drainScheduled)
+            }
+            guard accepted else {
+                continuation.resume(returning: .failure(LogError(code: "queue_full",
+                    reason: "\(limit) records already wait to be appended", operation: "append", isRetriable: true)))
+                return
+            }
+            if mustSchedule, case .failure(let error) = writer.enqueue("append", { [self] in drain() }) {
+                let stranded = queue.withLock { queue in
+                    defer { queue.pending.removeAll(); queue.pendingRecords = 0; queue.drainScheduled = false }
+                    return queue.pending
+                }
+                for request in stranded { request.continuation.resume(returning: .failure(Self.logError(error))) }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Appends everything queued, a bounded batch per transaction. Writer thread only.
+    private func drain() {
+        while true {
+            let batch = queue.withLock { queue -> [PendingAppend] in
+                var taken: [PendingAppend] = []
+                var records = 0
+                var bytes = 0
+                while let next = queue.pending.first {
+                    if !taken.isEmpty && (records + next.records.count > configuration.maxBatchRecords
+                                          || bytes + next.bytes > configuration.maxBatchBytes) { break }
+                    taken.append(queue.pending.removeFirst())
+                    records += next.records.count
+                    bytes += next.bytes
+                }
+                queue.pendingRecords -= records
+                if taken.isEmpty { queue.drainScheduled = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            appendBatch(batch)
+        }
+    }
+
+    /// One `log_append` call for `batch`, retried on connection loss with the same sequences.
+    private func appendBatch(_ batch: [PendingAppend]) {
+        // Where each record goes; a request naming an unknown topic or partition fails alone.
+        var accepted: [(request: PendingAppend, partitions: [TopicPartition])] = []
+        let unknownTopics = Set(batch.flatMap { $0.records.map(\.topic) }).filter { producer.partitionCounts[$0] == nil }
+        if !unknownTopics.isEmpty {
+            do throws(PQError) {
+                try loadPartitionCounts(Array(unknownTopics))
+            } catch {
+                if error.isConnectionLoss { writer.dropConnection() }
+                for request in batch { request.continuation.resume(returning: .failure(Self.logError(error))) }
+                return
+            }
+        }
+        for request in batch {
+            do throws(LogError) {
+                accepted.append((request, try request.records.map(resolvePartition)))
+            } catch {
+                request.continuation.resume(returning: .failure(error))
+            }
+        }
+        if accepted.isEmpty { return }
+
+        // Group records by partition (order kept within each), partitions sorted for lock order.
+        var groups: [TopicPartition: [(request: Int, index: Int)]] = [:]
+        for (requestIndex, entry) in accepted.enumerated() {
+            for (index, partition) in entry.partitions.enumerated() {
+                groups[partition, default: []].append((requestIndex, index))
+            }
+        }
+        let order = groups.keys.sorted()
+        var topics = PQArrayLiteral(), partitions = PQArrayLiteral(), sequences = PQArrayLiteral(), counts = PQArrayLiteral()
+        var keys = PQArrayLiteral(), values = PQArrayLiteral(), headers = PQArrayLiteral()
+        for partition in order {
+            let members = groups[partition]!
+            topics.append(text: partition.topic)
+            partitions.append(partition.partition)
+            sequences.append(producer.sequences[partition, default: 0])
+            counts.append(members.count)
+            for member in members {
+                let record = accepted[member.request].request.records[member.index]
+                keys.append(bytea: record.key)
+                values.append(bytea: record.value)
+                headers.append(bytea: LogHeaderCodec.encode(record.headers))
+            }
+        }
+        let parameters: [PQParameter] = [.text(producer.id), .text(topics.text), .text(partitions.text), .text(sequences.text),
+                                         .text(counts.text), .text(keys.text), .text(values.text), .text(headers.text)]
+        let sql = "select * from log_append($1, $2::text[], $3::int4[], $4::int8[], $5::int4[], $6::bytea[], $7::bytea[], $8::bytea[])"
+
+        var bases: [Int64] = []
+        var attempt = 0
+        while true {
+            do throws(PQError) {
+                let result = try writer.connection().execute(sql, parameters, operation: "append")
+                if producer.simulatedLostAcknowledgements > 0 && attempt == 0 {
+                    producer.simulatedLostAcknowledgements -= 1
+                    throw PQError(sqlState: "08006", message: "simulated loss of the connection after COMMIT", operation: "append")
+                }
+                bases = result.rows.indices.map { result.int64($0, 0)! }
+                precondition(bases.count == order.count, "log_append returned \(bases.count) offsets for \(order.count) partitions")
+                break
+            } catch {
+                attempt += 1
+                if error.isConnectionLoss { writer.dropConnection() }
+                if error.isRetriable && attempt < configuration.appendAttempts {
+                    // The commit may or may not have happened: resend the same sequences; log_append
+                    // answers a repeat with the original offsets.
+                    usleep(UInt32(min(20_000 << attempt, 1_000_000)))
+                    continue
+                }
+                // Unknown outcome with no retries left: abandon this producer identity, so a later
+                // batch can never be mistaken for a repeat of this one.
+                producer.reset()
+                for entry in accepted { entry.request.continuation.resume(returning: .failure(Self.logError(error))) }
+                return
+            }
+        }
+
+        var results = accepted.map { Array(repeating: AppendResult(topicPartition: TopicPartition(topic: "", partition: 0), offset: -1),
+                                           count: $0.request.records.count) }
+        for (groupIndex, partition) in order.enumerated() {
+            let members = groups[partition]!
+            producer.sequences[partition, default: 0] += Int64(members.count)
+            for (position, member) in members.enumerated() {
+                results[member.request][member.index] = AppendResult(topicPartition: partition, offset: bases[groupIndex] + Int64(position))
+            }
+        }
+        for (entry, result) in zip(accepted, results) { entry.request.continuation.resume(returning: .success(result)) }
+    }
+
+    private func resolvePartition(_ record: OutgoingRecord) throws(LogError) -> TopicPartition {
+        guard let count = producer.partitionCounts[record.topic] else { throw Self.unknownTopic(record.topic, operation: "append") }
+        if let partition = record.partition {
+            guard (0..<count).contains(partition) else {
+                throw LogError(code: "unknown_partition", reason: "topic \(record.topic) has no partition \(partition)",
+                               operation: "append", isRetriable: false)
+            }
+            return TopicPartition(topic: record.topic, partition: partition)
+        }
+        return TopicPartition(topic: record.topic, partition: KafkaPartitioner.partition(forKey: record.key, partitionCount: count))
+    }
+
+    private func loadPartitionCounts(_ topics: [String]) throws(PQError) {
+        var list = PQArrayLiteral()
+        for topic in topics { list.append(text: topic) }
+        let result = try writer.connection().execute("select topic, partitions from log_topics where topic = any($1::text[])",
+                                                     [.text(list.text)], operation: "look up topics")
+        for row in result.rows.indices { producer.partitionCounts[result.text(row, 0)!] = Int32(result.int64(row, 1)!) }
+    }
+
+    // MARK: - Helpers
+
+    static func validate(topic: String) throws(LogError) {
+        let allowed = topic.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "-")
+        }
+        // Kafka's topic name rules, so a name valid here is valid on Kafka too.
+        guard allowed, (1...249).contains(topic.utf8.count), topic != ".", topic != ".." else {
+            throw LogError(code: "invalid_topic", reason: "topic name '\(topic)' must be 1-249 characters of [a-zA-Z0-9._-]",
+                           operation: "validate topic", isRetriable: false)
+        }
+    }
+
+    static func unknownTopic(_ topic: String, operation: String) -> LogError {
+        LogError(code: "unknown_topic", reason: "no topic \(topic)", operation: operation, isRetriable: false)
+    }
+
+    static func logError(_ error: PQError) -> LogError {
+        LogError(code: error.sqlState, reason: error.message, operation: error.operation, isRetriable: error.isRetriable)
+    }
+}
+
+/// An append waiting for the writer thread.
+private struct PendingAppend: Sendable {
+    var records: [OutgoingRecord]
+    var bytes: Int
+    var continuation: CheckedContinuation<Result<[AppendResult], LogError>, Never>
+}
+
+/// Appends waiting for the writer, guarded by the log's mutex.
+private struct AppendQueue: ~Copyable {
+    var pending: [PendingAppend] = []
+    var pendingRecords = 0
+    var drainScheduled = false
+}
+
+/// The producer's identity and per-partition sequence numbers, and cached partition counts.
+/// @unchecked Sendable: read and written only on the writer thread (inside its jobs).
+private final class ProducerState: @unchecked Sendable {
+    var id = UUID().uuidString
+    var sequences: [TopicPartition: Int64] = [:]
+    var partitionCounts: [String: Int32] = [:]
+    var simulatedLostAcknowledgements: Int
+
+    init(simulatedLostAcknowledgements: Int) { self.simulatedLostAcknowledgements = simulatedLostAcknowledgements }
+
+    /// A new identity: sequences restart at 0 and nothing can be taken for a repeat of the past.
+    func reset() {
+        id = UUID().uuidString
+        sequences = [:]
+    }
+}
+
+extension PQWorker {
+    /// `run`, with PostgreSQL errors turned into `LogError`s.
+    func runLogged<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PQConnection) throws(PQError) -> T) async throws(LogError) -> T {
+        do {
+            return try await run(operation, body)
+        } catch {
+            throw PostgresEventLog.logError(error)
+        }
+    }
+}

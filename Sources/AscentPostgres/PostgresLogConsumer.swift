@@ -1,0 +1,254 @@
+import AscentLog
+import Foundation
+
+/// A reader of the PostgreSQL log with its own connection and thread. An idle consumer blocks in
+/// poll() on its socket until a NOTIFY for one of its topics (or its group) arrives, so it costs
+/// nothing while waiting and sees a new record within milliseconds.
+public final class PostgresLogConsumer: LogConsumer {
+    /// The NOTIFY channel appenders signal, with the topic as payload.
+    static let recordsChannel = "ascent_log"
+    /// The NOTIFY channel membership changes signal, with the group as payload.
+    static let groupsChannel = "ascent_log_group"
+
+    private let worker: PQWorker
+    private let state: ConsumerState
+    private let configuration: PostgresEventLog.Configuration
+
+    init(configuration: PostgresEventLog.Configuration, subscription: Subscription) {
+        self.configuration = configuration
+        state = ConsumerState(subscription: subscription)
+        worker = PQWorker(url: configuration.databaseURL, name: "ascent-log-consumer", maxPendingJobs: 16) { connection throws(PQError) in
+            // Listening before the first fetch means no record committed after that fetch goes unnoticed.
+            try connection.executeScript("listen \(PostgresLogConsumer.recordsChannel); listen \(PostgresLogConsumer.groupsChannel)",
+                                         operation: "listen")
+        }
+    }
+
+    public func poll(maxRecords: Int, timeoutMilliseconds: Int) async throws -> PollResult {
+        precondition(maxRecords > 0, "poll at least one record")
+        let state = self.state
+        let configuration = self.configuration
+        return try await worker.runLogged("poll") { connection throws(PQError) in
+            try state.poll(connection, maxRecords: maxRecords, timeoutMilliseconds: timeoutMilliseconds, configuration: configuration)
+        }
+    }
+
+    public func commit(_ positions: [TopicPartition: Int64]) async throws {
+        guard case .group(let group, _, _) = state.subscription else {
+            throw LogError(code: "no_group", reason: "a consumer placed by positions has no group to commit to",
+                           operation: "commit", isRetriable: false)
+        }
+        if positions.isEmpty { return }
+        var topics = PQArrayLiteral(), partitions = PQArrayLiteral(), offsets = PQArrayLiteral()
+        for (partition, offset) in positions.sorted(by: { $0.key < $1.key }) {
+            topics.append(text: partition.topic)
+            partitions.append(partition.partition)
+            offsets.append(offset)
+        }
+        let parameters: [PQParameter] = [.text(group), .text(topics.text), .text(partitions.text), .text(offsets.text)]
+        _ = try await worker.runLogged("commit") { connection throws(PQError) in
+            try connection.execute("""
+                insert into log_group_positions (group_name, topic, partition, next_offset)
+                select $1, u.topic, u.partition, u.next_offset from unnest($2::text[], $3::int4[], $4::int8[]) as u (topic, partition, next_offset)
+                on conflict (group_name, topic, partition) do update
+                   set next_offset = excluded.next_offset, committed_at = now()
+                """, parameters, operation: "commit")
+        }
+    }
+
+    public func assignment() async throws -> Set<TopicPartition> {
+        let state = self.state
+        return try await worker.runLogged("assignment") { _ throws(PQError) in state.assignment }
+    }
+
+    public func close() async throws {
+        let state = self.state
+        let configuration = self.configuration
+        defer { worker.stop() }
+        if case .group = state.subscription {
+            _ = try await worker.runLogged("leave group") { connection throws(PQError) in
+                try state.leave(connection, configuration: configuration)
+            }
+        }
+    }
+}
+
+/// What a consumer knows: its assignment, positions and group generation.
+/// @unchecked Sendable: used only on the consumer's worker thread, inside its jobs.
+final class ConsumerState: @unchecked Sendable {
+    let subscription: Subscription
+    let memberID = UUID().uuidString
+    let topics: Set<String>
+    var assignment: Set<TopicPartition> = []
+    var positions: [TopicPartition: Int64] = [:]
+    var generation: Int64 = -1
+    var assignmentIncomplete = true
+    var heartbeatNeeded = true
+    var lastHeartbeat = ContinuousClock.now
+    var newlyAssigned: [TopicPartition: Int64] = [:]
+    var newlyRevoked: Set<TopicPartition> = []
+    var rotation = 0
+
+    init(subscription: Subscription) {
+        self.subscription = subscription
+        switch subscription {
+        case .group(_, let topics, _):
+            self.topics = Set(topics)
+        case .positions(let positions):
+            self.topics = Set(positions.keys.map(\.topic))
+            self.positions = positions
+            assignment = Set(positions.keys)
+        }
+    }
+
+    func poll(_ connection: PQConnection, maxRecords: Int, timeoutMilliseconds: Int,
+              configuration: PostgresEventLog.Configuration) throws(PQError) -> PollResult {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(max(0, timeoutMilliseconds))
+        let heartbeatInterval = Duration.milliseconds(configuration.heartbeatIntervalMilliseconds)
+        var mayHaveRecords = true
+        while true {
+            if case .group = subscription, heartbeatNeeded || clock.now - lastHeartbeat >= heartbeatInterval {
+                try heartbeat(connection, configuration: configuration)
+                mayHaveRecords = true
+            }
+            if mayHaveRecords && !assignment.isEmpty {
+                mayHaveRecords = false
+                let records = try fetch(connection, maxRecords: maxRecords, maxBytes: configuration.maxFetchBytes)
+                if !records.isEmpty { return takeResult(records) }
+            }
+            if !newlyAssigned.isEmpty || !newlyRevoked.isEmpty { return takeResult([]) }
+            let now = clock.now
+            guard now < deadline else { return takeResult([]) }
+            var wait = deadline - now
+            if case .group = subscription { wait = min(wait, max(.milliseconds(1), lastHeartbeat + heartbeatInterval - now)) }
+            let waitMilliseconds = Int32(clamping: max(1, wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000))
+            for notification in try connection.waitForNotifications(timeoutMilliseconds: waitMilliseconds) {
+                if notification.channel == PostgresLogConsumer.recordsChannel, topics.contains(notification.payload) {
+                    mayHaveRecords = true
+                } else if notification.channel == PostgresLogConsumer.groupsChannel, case .group(let group, _, _) = subscription,
+                          notification.payload == group {
+                    heartbeatNeeded = true
+                }
+            }
+        }
+    }
+
+    func leave(_ connection: PQConnection, configuration: PostgresEventLog.Configuration) throws(PQError) {
+        guard case .group(let group, let topics, _) = subscription else { return }
+        _ = try connection.execute("select * from log_group_heartbeat($1, $2, $3::text[], $4, true)",
+                                   [.text(group), .text(memberID), .text(Self.textArray(topics)), .int(configuration.sessionTimeoutMilliseconds)],
+                                   operation: "leave group \(group)")
+        newlyRevoked = assignment
+        assignment = []
+        positions = [:]
+    }
+
+    private func takeResult(_ records: [LogRecord]) -> PollResult {
+        defer { newlyAssigned = [:]; newlyRevoked = [] }
+        return PollResult(records: records, assigned: newlyAssigned, revoked: newlyRevoked)
+    }
+
+    /// Renews this member's lease and, when the group's generation moved, recomputes the assignment.
+    private func heartbeat(_ connection: PQConnection, configuration: PostgresEventLog.Configuration) throws(PQError) {
+        guard case .group(let group, let topicList, let start) = subscription else { return }
+        let operation = "heartbeat \(group)"
+        let result = try connection.execute("select * from log_group_heartbeat($1, $2, $3::text[], $4, false)",
+                                            [.text(group), .text(memberID), .text(Self.textArray(topicList)),
+                                             .int(configuration.sessionTimeoutMilliseconds)], operation: operation)
+        lastHeartbeat = ContinuousClock.now
+        heartbeatNeeded = false
+        let newGeneration = result.int64(0, 0)!
+        guard newGeneration != generation || assignmentIncomplete else { return }
+        let members = result.rows.indices.compactMap { result.text($0, 1) }
+
+        let counts = try connection.execute("select topic, partitions from log_topics where topic = any($1::text[])",
+                                            [.text(Self.textArray(topicList))], operation: operation)
+        var all: [TopicPartition] = []
+        for row in counts.rows.indices {
+            let topic = counts.text(row, 0)!
+            all += (0..<Int32(counts.int64(row, 1)!)).map { TopicPartition(topic: topic, partition: $0) }
+        }
+        // A topic that does not exist yet gets assigned once it does: keep recomputing till then.
+        assignmentIncomplete = counts.rows.count < Set(topicList).count
+        let mine = RangeAssignor.partitions(of: memberID, members: members, partitions: all)
+        for lost in assignment.subtracting(mine) {
+            positions[lost] = nil
+            newlyAssigned[lost] = nil
+            newlyRevoked.insert(lost)
+        }
+        let gained = mine.subtracting(assignment)
+        if !gained.isEmpty {
+            var topics = PQArrayLiteral(), partitions = PQArrayLiteral()
+            for partition in gained.sorted() {
+                topics.append(text: partition.topic)
+                partitions.append(partition.partition)
+            }
+            let starts = try connection.execute("""
+                select w.topic, w.partition, g.next_offset, p.next_offset
+                  from unnest($2::text[], $3::int4[]) as w (topic, partition)
+                  join log_partitions p on p.topic = w.topic and p.partition = w.partition
+                  left join log_group_positions g on g.group_name = $1 and g.topic = w.topic and g.partition = w.partition
+                """, [.text(group), .text(topics.text), .text(partitions.text)], operation: operation)
+            for row in starts.rows.indices {
+                let partition = TopicPartition(topic: starts.text(row, 0)!, partition: Int32(starts.int64(row, 1)!))
+                let committed = starts.int64(row, 2)
+                let position = committed ?? (start == .earliest ? 0 : starts.int64(row, 3)!)
+                positions[partition] = position
+                newlyAssigned[partition] = position
+                newlyRevoked.remove(partition)
+            }
+        }
+        assignment = mine
+        generation = newGeneration
+    }
+
+    /// Up to `maxRecords` records (and about `maxBytes` of values) from the assigned partitions at
+    /// their positions, starting from a different partition each time so none starves.
+    private func fetch(_ connection: PQConnection, maxRecords: Int, maxBytes: Int) throws(PQError) -> [LogRecord] {
+        var order = assignment.sorted()
+        rotation = (rotation + 1) % max(1, order.count)
+        order = Array(order[rotation...] + order[..<rotation])
+        var topics = PQArrayLiteral(), partitions = PQArrayLiteral(), offsets = PQArrayLiteral()
+        for partition in order {
+            topics.append(text: partition.topic)
+            partitions.append(partition.partition)
+            offsets.append(positions[partition] ?? 0)
+        }
+        let result = try connection.execute("""
+            select r.topic, r.partition, r.record_offset, r.key, r.value, r.headers, r.millis
+              from unnest($1::text[], $2::int4[], $3::int8[]) with ordinality as w (topic, partition, next_offset, ordinal)
+             cross join lateral (
+                select x.* from (
+                    select l.topic, l.partition, l.record_offset, l.key, l.value, l.headers,
+                           (extract(epoch from l.appended_at) * 1000)::int8 as millis,
+                           sum(octet_length(l.value)) over (order by l.record_offset) - octet_length(l.value) as bytes_before
+                      from (select * from log_records
+                             where topic = w.topic and partition = w.partition and record_offset >= w.next_offset
+                             order by record_offset limit $4) as l
+                ) as x where x.bytes_before < $5
+             ) as r
+             order by w.ordinal, r.record_offset
+            """, [.text(topics.text), .text(partitions.text), .text(offsets.text), .int(maxRecords), .int(maxBytes)],
+            operation: "fetch")
+        var records: [LogRecord] = []
+        var bytes = 0
+        for row in result.rows.indices {
+            let value = result.bytes(row, 4)!
+            if records.count == maxRecords || (!records.isEmpty && bytes + value.count > maxBytes) { break }
+            let partition = TopicPartition(topic: result.text(row, 0)!, partition: Int32(result.int64(row, 1)!))
+            let offset = result.int64(row, 2)!
+            records.append(LogRecord(topicPartition: partition, offset: offset, key: result.bytes(row, 3)!, value: value,
+                                     headers: LogHeaderCodec.decode(result.bytes(row, 5)!), timestampMilliseconds: result.int64(row, 6)!))
+            bytes += value.count
+            positions[partition] = offset + 1
+        }
+        return records
+    }
+
+    static func textArray(_ values: [String]) -> String {
+        var literal = PQArrayLiteral()
+        for value in values { literal.append(text: value) }
+        return literal.text
+    }
+}
