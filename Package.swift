@@ -34,9 +34,12 @@ let package = Package(
         // Services: the parts of the system as run loops over any EventLog.
         .target(name: "AscentServices", dependencies: ["AscentCore", "AscentFairness", "AscentLog"]),
 
+        // The projector: read models in PostgreSQL.
+        .target(name: "AscentProjector", dependencies: ["AscentServices", "AscentPostgres"]),
+
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
-            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices",
+            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices", "AscentProjector",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
@@ -44,7 +47,7 @@ let package = Package(
         .testTarget(name: "AscentFairnessTests", dependencies: ["AscentFairness", "AscentCore", "AscentCrypto"]),
         .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka"]),
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
-        .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentPostgres", "AscentKafka"]),
+        .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka"]),
     ],
     swiftLanguageModes: [.v6]
 )

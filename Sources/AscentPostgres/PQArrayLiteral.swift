@@ -36,6 +36,22 @@ public struct PQArrayLiteral {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Appends SQL NULL.
+    public mutating func appendNull() {
+        separate()
+        bytes.append(contentsOf: "NULL".utf8)
+    }
+
+    /// Appends a number, or NULL when nil.
+    public mutating func append(_ value: (some BinaryInteger)?) {
+        if let value { append(value) } else { appendNull() }
+    }
+
+    /// Appends a text element, or NULL when nil.
+    public mutating func append(text: String?) {
+        if let text { append(text: text) } else { appendNull() }
+    }
+
     /// The literal, closed.
     public var text: String { String(decoding: bytes + [UInt8(ascii: "}")], as: UTF8.self) }
 

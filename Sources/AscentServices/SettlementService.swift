@@ -1,0 +1,46 @@
+import AscentCore
+import AscentLog
+
+/// Settlement: turns round events that decide money into wallet commands. It keeps no state
+/// beyond its consumer-group position; the command ids come from the bet alone, so a redelivered
+/// event produces a command the wallet has already applied.
+public final class SettlementService {
+    private let log: any EventLog
+    private let topics: LogTopics
+    private let clock: any ServiceClock
+    private let logger: any ServiceLogger
+    private let maxBatch: Int
+
+    /// Settlement on `log`.
+    public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000) {
+        self.log = log
+        self.topics = topics
+        self.clock = clock
+        self.logger = logger
+        self.maxBatch = maxBatch
+    }
+
+    /// Settles until the task is cancelled; throws when the log fails or an event cannot be
+    /// decoded (a round event is a fact: it is never skipped).
+    public func run() async throws {
+        let consumer = try await log.makeConsumer(.group("settlement", topics: [topics.roundEvents], start: .earliest))
+        while !Task.isCancelled {
+            let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
+            guard !poll.records.isEmpty else { continue }
+            var commands: [OutgoingRecord] = []
+            var positions: [TopicPartition: Int64] = [:]
+            let now = clock.now()
+            for record in poll.records {
+                positions[record.topicPartition] = record.offset + 1
+                let (table, event) = try RoundEvent.decode(json: record.value)
+                if let command = Settlement.walletCommand(for: event, table: table, at: now) {
+                    commands.append(Records.make(command, topics: topics))
+                }
+            }
+            if !commands.isEmpty { _ = try await log.append(commands) }
+            try await consumer.commit(positions)
+        }
+        try await consumer.close()
+    }
+}

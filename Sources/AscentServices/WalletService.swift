@@ -1,0 +1,80 @@
+import AscentCore
+import AscentLog
+
+/// The wallet: the single writer of wallet events for the player partitions it is assigned.
+///
+/// It reads wallet commands as the `wallet` consumer group, so partitions are split among wallet
+/// instances and handed over when one leaves. On being assigned a partition it rebuilds the
+/// partition's players from their own wallet events, then decides each command with its own clock,
+/// appends the events to the same partition number of the wallet-events topic, and only then commits
+/// the commands. A crash between append and commit replays commands that are already in the events:
+/// the rebuilt state knows their ids, so they are no-ops.
+public final class WalletService {
+    private let log: any EventLog
+    private let topics: LogTopics
+    private let clock: any ServiceClock
+    private let logger: any ServiceLogger
+    private let maxBatch: Int
+    private var players: [Int32: [PlayerID: WalletState]] = [:]
+
+    /// A wallet on `log`.
+    public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000) {
+        self.log = log
+        self.topics = topics
+        self.clock = clock
+        self.logger = logger
+        self.maxBatch = maxBatch
+    }
+
+    /// Serves commands until the task is cancelled; throws when the log fails (restart to recover).
+    public func run() async throws {
+        let consumer = try await log.makeConsumer(.group("wallet", topics: [topics.walletCommands], start: .earliest))
+        while !Task.isCancelled {
+            let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
+            for partition in poll.revoked { players[partition.partition] = nil }
+            for partition in poll.assigned.keys.sorted() { try await rebuild(partition.partition) }
+            guard !poll.records.isEmpty else { continue }
+            var records: [OutgoingRecord] = []
+            var positions: [TopicPartition: Int64] = [:]
+            for record in poll.records {
+                positions[record.topicPartition] = record.offset + 1
+                let partition = record.topicPartition.partition
+                if players[partition] == nil { try await rebuild(partition) }
+                guard var command = try? WalletCommand.decode(json: record.value) else {
+                    logger.error("undecodable wallet command", ["partition": String(partition), "offset": String(record.offset)])
+                    continue
+                }
+                // The wallet's clock decides days and limits, not the sender's.
+                command.at = clock.now()
+                var state = players[partition]![command.player] ?? WalletState()
+                switch Wallet.decide(command, state: state) {
+                case .success(let events):
+                    for event in events {
+                        Wallet.apply(event, to: &state)
+                        records.append(Records.make(event, topics: topics, partition: partition))
+                    }
+                    players[partition]![command.player] = state
+                case .failure(let rejection):
+                    logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
+                }
+            }
+            if !records.isEmpty { _ = try await log.append(records) }
+            try await consumer.commit(positions)
+        }
+        try await consumer.close()
+    }
+
+    /// Rebuilds every player of `partition` from the partition's wallet events.
+    private func rebuild(_ partition: Int32) async throws {
+        var states: [PlayerID: WalletState] = [:]
+        try await log.readToEnd(TopicPartition(topic: topics.walletEvents, partition: partition)) { records in
+            for record in records {
+                let event = try WalletEvent.decode(json: record.value)
+                Wallet.apply(event, to: &states[event.player, default: WalletState()])
+            }
+        }
+        players[partition] = states
+        logger.info("wallet partition rebuilt", ["partition": String(partition), "players": String(states.count)])
+    }
+}
