@@ -16,6 +16,8 @@ public protocol Subcommand {
 public enum AscentMain {
     /// Every subcommand, in the order `ascent --help` lists them.
     static let commands: [any Subcommand.Type] = [
+        VerifyCommand.self,
+        ChainCommand.self,
     ]
 
     /// Parses `arguments` (without the program name), runs the chosen subcommand, prints errors to
