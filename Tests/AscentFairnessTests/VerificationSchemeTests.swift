@@ -127,9 +127,9 @@ import Testing
         // X rounds to 1.00000000: the JavaScript divides by zero and shows Infinity.
         #expect(CrashVerifier.bcgameCrash(leading52Bits: top) == .infinite)
         #expect(CrashVerifier.bcgameCrash(leading52Bits: top).description == "Infinity")
-        // 0.999999999 exactly: 99 / 1e-9 in doubles, floored.
+        // X = 0.999999999: Node prints 990000027.99 (the double 1 - 0.999999999 is not 1e-9).
         #expect(CrashVerifier.bcgameCrash(leading52Bits: 4_503_599_625_118_696)
-                == .multiplier(Multiplier(hundredths: Int64((99 / (1 - 0.999999999)).rounded(.down)))))
+                == .multiplier(Multiplier(hundredths: 99_000_002_799)))
     }
 
     @Test func ascentSchemeThroughTheVerifierEqualsTheFormula() {
