@@ -15,9 +15,13 @@ public protocol Subcommand {
 /// Runs the process's command line and returns its exit status.
 public enum AscentMain {
     /// Every subcommand, in the order `ascent --help` lists them.
-    static let commands: [any Subcommand.Type] = [
-        MigrateCommand.self,
-    ]
+    static var commands: [any Subcommand.Type] {
+        [
+            VerifyCommand.self,
+            ChainCommand.self,
+            MigrateCommand.self,
+        ]
+    }
 
     /// Parses `arguments` (without the program name), runs the chosen subcommand, prints errors to
     /// standard error, and returns the exit status: 0 success, 1 failure, 2 bad usage.

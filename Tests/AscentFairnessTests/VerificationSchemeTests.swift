@@ -117,4 +117,30 @@ import Testing
         // 2,000 games: about 19.8 busts expected; 5 to 45 is over 4 standard deviations either side.
         #expect((5...45).contains(busts), "busts \(busts) in 2000 games")
     }
+
+    @Test func v2AndBCGameMappingsAtTheirEdges() {
+        let top: UInt64 = (1 << 52) - 1
+        #expect(CrashVerifier.bustabitV2Crash(leading52Bits: 0) == .multiplier(.one))        // floor(99) → max(1, 0.99)
+        #expect(CrashVerifier.bustabitV2Crash(leading52Bits: top) == .multiplier(Multiplier(hundredths: 99 << 52)))
+        #expect(CrashVerifier.bustabitV2Crash(leading52Bits: 1 << 51) == .multiplier(Multiplier(hundredths: 198)))
+        #expect(CrashVerifier.bcgameCrash(leading52Bits: 0) == .multiplier(.one))
+        // X rounds to 1.00000000: the JavaScript divides by zero and shows Infinity.
+        #expect(CrashVerifier.bcgameCrash(leading52Bits: top) == .infinite)
+        #expect(CrashVerifier.bcgameCrash(leading52Bits: top).description == "Infinity")
+        // X = 0.999999999: Node prints 990000027.99 (the double 1 - 0.999999999 is not 1e-9).
+        #expect(CrashVerifier.bcgameCrash(leading52Bits: 4_503_599_625_118_696)
+                == .multiplier(Multiplier(hundredths: 99_000_002_799)))
+    }
+
+    @Test func ascentSchemeThroughTheVerifierEqualsTheFormula() {
+        let verifier = CrashVerifier(scheme: .ascent, salt: "salt", houseEdgeBasisPoints: 250)
+        let scheme = AscentCrashScheme(salt: "salt", houseEdgeBasisPoints: 250)
+        var seed = SHA256.hash(utf8: "verifier")
+        for _ in 0..<1_000 {
+            #expect(verifier.crash(gameHash: seed) == .multiplier(scheme.crashPoint(seed: seed)))
+            let previous = verifier.previousGameHash(of: seed)
+            #expect(SeedChain.isLink(seed: seed, provesCommitment: previous))
+            seed = previous
+        }
+    }
 }

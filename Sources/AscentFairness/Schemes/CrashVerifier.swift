@@ -34,16 +34,26 @@ public struct CrashVerifier: Sendable {
             // Math.floor((100 * e - h) / (e - h)), in doubles like the original.
             return .multiplier(Multiplier(hundredths: Int64(((100 * e - h) / (e - h)).rounded(.down))))
         case .bustabitV2, .bustabit:
-            let x = Double(saltKeyedMAC.authenticationCode(for: gameHash).leading52Bits) / 4_503_599_627_370_496.0
-            return Self.ninetyNineOverOneMinus(x)
+            return Self.bustabitV2Crash(leading52Bits: saltKeyedMAC.authenticationCode(for: gameHash).leading52Bits)
         case .bcgame:
-            let r = saltKeyedMAC.authenticationCode(for: gameHash).leading52Bits
-            return Self.ninetyNineOverOneMinus(Self.roundedToNineSignificantDigits(r))
+            return Self.bcgameCrash(leading52Bits: saltKeyedMAC.authenticationCode(for: gameHash).leading52Bits)
         }
     }
 
     /// The previous game's hash under this scheme's chain rule.
     public func previousGameHash(of gameHash: Bytes32) -> Bytes32 { scheme.previousGameHash(of: gameHash) }
+
+    /// bustabit v2's mapping of r (0 ..< 2^52): `max(1, Math.floor(99 / (1 - r / 2^52)) / 100)` in doubles.
+    public static func bustabitV2Crash(leading52Bits r: UInt64) -> SchemeCrash {
+        precondition(r < 1 << 52)
+        return ninetyNineOverOneMinus(Double(r) / 4_503_599_627_370_496.0)
+    }
+
+    /// BC.Game's mapping of r (0 ..< 2^52): bustabit v2's after `X = parseFloat(X.toPrecision(9))`;
+    /// infinite when X rounds to 1.
+    public static func bcgameCrash(leading52Bits r: UInt64) -> SchemeCrash {
+        ninetyNineOverOneMinus(roundedToNineSignificantDigits(r))
+    }
 
     /// `max(1, Math.floor(99 / (1 - X)) / 100)` in doubles, as hundredths.
     static func ninetyNineOverOneMinus(_ x: Double) -> SchemeCrash {
