@@ -18,10 +18,17 @@ public final class KafkaEventLog: EventLog {
         // Bounds the local queue; `append` waits for room (then fails) rather than growing it.
         "queue.buffering.max.messages": "100000",
         "queue.buffering.max.kbytes": "262144",
+        // Room for 1 MB values plus their batch overhead (librdkafka's default is exactly 1 MB);
+        // a real broker's topic max.message.bytes must allow it too.
+        "message.max.bytes": "2000000",
     ]
 
     /// The message flag telling librdkafka to copy the value (the Swift array is not kept alive).
     private static let copyPayload = Int32(RD_KAFKA_MSG_F_COPY)
+
+    /// A real, never-freed byte whose address stands for an empty key (librdkafka treats a null
+    /// key as "no key"); `nonisolated(unsafe)` is safe since nobody ever writes through it.
+    nonisolated(unsafe) private static let emptyKey = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
     private let producer: RDKafkaClient
     private let poller: KafkaWorkerThread
@@ -272,14 +279,13 @@ public final class KafkaEventLog: EventLog {
                     field.vtype = RD_KAFKA_VTYPE_TOPIC
                     field.u.cstr = topic  // copied (topic handle lookup) during the call
                     fields.append(field)
-                    if !record.key.isEmpty {
-                        // An empty key counts as no key (keyless records are spread by librdkafka).
-                        field = rd_kafka_vu_t()
-                        field.vtype = RD_KAFKA_VTYPE_KEY
-                        field.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
-                        field.u.mem.size = key.count
-                        fields.append(field)
-                    }
+                    // Always a non-null key, even when empty: Java hashes an empty key like any
+                    // other (KafkaPartitioner does too), only a null key is spread at random.
+                    field = rd_kafka_vu_t()
+                    field.vtype = RD_KAFKA_VTYPE_KEY
+                    field.u.mem.ptr = key.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? Self.emptyKey
+                    field.u.mem.size = key.count
+                    fields.append(field)
                     field = rd_kafka_vu_t()
                     field.vtype = RD_KAFKA_VTYPE_VALUE
                     field.u.mem.ptr = record.value.isEmpty ? nil : UnsafeMutableRawPointer(mutating: value.baseAddress)

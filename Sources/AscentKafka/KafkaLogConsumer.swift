@@ -26,6 +26,9 @@ public final class KafkaLogConsumer: LogConsumer {
             state = KafkaRebalanceState(start: start, timeoutMilliseconds: timeoutMilliseconds)
             config.withUnsafeHandle { rd_kafka_conf_set_rebalance_cb($0, kafkaRebalance) }
         case .positions:
+            // librdkafka 2.0.2 refuses rd_kafka_assign without a group.id (_UNKNOWN_GROUP). A
+            // throwaway id satisfies it: assign never joins the group and we never commit.
+            try config.set("group.id", "ascent-positions-\(UInt64.random(in: 0...UInt64.max))")
             state = nil
         }
         let client = try RDKafkaClient(.consumer, config: config, context: state)

@@ -42,6 +42,7 @@ final class KafkaWorkerThread: Sendable {
             while queue.jobs.isEmpty && !queue.stopping && idle == nil { condition.wait() }
             if queue.jobs.isEmpty && queue.stopping {
                 queue.finished = true
+                queue.thread = nil  // breaks the queue ↔ thread cycle so both (and `idle`) are freed
                 condition.broadcast()
                 condition.unlock()
                 return
@@ -85,7 +86,7 @@ final class KafkaWorkerThread: Sendable {
         condition.lock()
         queue.stopping = true
         condition.broadcast()
-        if Thread.current !== queue.thread {
+        if !queue.finished, Thread.current !== queue.thread {
             while !queue.finished { condition.wait() }
         }
         condition.unlock()

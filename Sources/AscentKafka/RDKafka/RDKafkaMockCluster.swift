@@ -100,10 +100,40 @@ public final class RDKafkaMockCluster: @unchecked Sendable {
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw LogError(rdKafka: result, operation: "mock leader \(partition)") }
     }
 
+    /// Errors the mock can answer a request with.
+    public enum InjectedError: Sendable {
+        /// NOT_LEADER_FOR_PARTITION: retriable, makes the client refresh metadata.
+        case notLeaderForPartition
+        /// REQUEST_TIMED_OUT: retriable.
+        case requestTimedOut
+        /// NOT_ENOUGH_REPLICAS: retriable.
+        case notEnoughReplicas
+        /// LEADER_NOT_AVAILABLE: retriable.
+        case leaderNotAvailable
+        /// NOT_COORDINATOR: retriable, for group requests.
+        case notCoordinator
+        /// The broker drops the connection instead of answering.
+        case disconnect
+        /// Any librdkafka error code.
+        case code(Int32)
+
+        var rawValue: rd_kafka_resp_err_t {
+            switch self {
+            case .notLeaderForPartition: RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION
+            case .requestTimedOut: RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT
+            case .notEnoughReplicas: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS
+            case .leaderNotAvailable: RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE
+            case .notCoordinator: RD_KAFKA_RESP_ERR_NOT_COORDINATOR
+            case .disconnect: RD_KAFKA_RESP_ERR__TRANSPORT
+            case .code(let code): rd_kafka_resp_err_t(rawValue: code)
+            }
+        }
+    }
+
     /// Makes the next `errors.count` requests of `kind`, on any broker, fail with these errors in
-    /// order (librdkafka error codes, e.g. `RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION.rawValue`).
-    public func pushRequestErrors(_ kind: RequestKind, _ errors: [Int32]) {
-        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
+    /// order.
+    public func pushRequestErrors(_ kind: RequestKind, _ errors: [InjectedError]) {
+        let codes = errors.map(\.rawValue)
         // The mock copies the array.
         codes.withUnsafeBufferPointer {
             rd_kafka_mock_push_request_errors_array(cluster, kind.rawValue, $0.count, $0.baseAddress)
