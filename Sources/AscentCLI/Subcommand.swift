@@ -17,6 +17,8 @@ public enum AscentMain {
     /// Every subcommand, in the order `ascent --help` lists them.
     static var commands: [any Subcommand.Type] {
         [
+            UpCommand.self,
+            SimulateCommand.self,
             VerifyCommand.self,
             ChainCommand.self,
             MigrateCommand.self,

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AscentCore
+import AscentLog
+import AscentProjector
+import AscentServices
+import Foundation
+
+/// `ascent up`: the embedded default — every part in one process on the PostgreSQL log, plus bot
+/// players, printing rounds as they are played and settled.
+struct UpCommand: Subcommand {
+    static let name = "up"
+    static let summary = "run the whole stack in one process (wallet, authority, settlement, projector, bots)"
+    static var help: String {
+        """
+        usage: ascent up [options]
+
+        Starts (or reuses) the project-local PostgreSQL when no database is given, applies the
+        migrations, creates the topics, and runs the wallet, the round authority, settlement and the
+        projector in one process on the PostgreSQL log, with bot players betting through the log.
+        Prints every round as it is settled, with its proof. Stops cleanly on Ctrl-C or SIGTERM.
+
+          --bots N             bot players (default 20; 0 for none)
+          --bot-funds N        each bot's starting balance in minor units (default 1000000)
+          --rounds N           stop after N rounds have been settled (default: run until stopped)
+        \(StackOptions.help)
+
+        Query the results while it runs:
+          psql "$(scripts/pg url)" -c 'select * from finance_daily'
+        """
+    }
+
+    var options: StackOptions
+    var bots: Int
+    var botFunds: Int64
+    var rounds: Int64?
+
+    init(arguments: inout Arguments) throws {
+        options = try StackOptions(arguments: &arguments)
+        bots = Int(try arguments.integer("--bots", in: 0...10_000) ?? 20)
+        botFunds = try arguments.integer("--bot-funds", in: 1...Int64.max / 1_000) ?? 1_000_000
+        rounds = try arguments.integer("--rounds", in: 1...Int64.max)
+    }
+
+    func run() async throws -> Int32 {
+        var options = options
+        if options.databaseURL == nil { options.databaseURL = try Self.startLocalPostgres() }
+        let databaseURL = try options.requireDatabase()
+        try await options.migrate(databaseURL)
+        let log = try options.makeLog()
+        let topics = options.topics
+        try await topics.create(on: log, partitions: options.partitions)
+        let (chain, salt) = try options.loadOrCreateChain()
+        print("table \(options.table.table) · \(options.table.currency) · salt \(salt) · \(bots) bots · Ctrl-C stops")
+
+        let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt, topics: topics),
+                                       log: log, logger: StderrLogger(component: "authority"))
+        let wallet = WalletService(log: log, topics: topics, logger: StderrLogger(component: "wallet"))
+        let settlement = SettlementService(log: log, topics: topics, logger: StderrLogger(component: "settlement"))
+        let projector = Projector(log: log, databaseURL: databaseURL, topics: topics, logger: StderrLogger(component: "projector"))
+        let printer = RoundPrinter(log: log, topics: topics, table: options.table.table, stopAfter: rounds)
+        let players = BotPlayers(log: log, topics: topics, table: options.table, count: bots)
+        if bots > 0 { try await players.fund(minorUnits: botFunds) }
+
+        let exitCode: Int32 = await withTaskGroup(of: (String, Error?).self) { group in
+            func start(_ name: String, _ body: @escaping @Sendable () async throws -> Void) {
+                group.addTask { do { try await body(); return (name, nil) } catch { return (name, error) } }
+            }
+            nonisolated(unsafe) let parts = (authority, wallet, settlement, projector, printer, players)
+            start("authority") { try await parts.0.run() }
+            start("wallet") { try await parts.1.run() }
+            start("settlement") { try await parts.2.run() }
+            start("projector") { try await parts.3.run() }
+            start("printer") { try await parts.4.run() }
+            if bots > 0 { start("bots") { try await parts.5.run() } }
+            start("signals") { _ = await ShutdownSignal.wait() }
+            var code: Int32 = 0
+            if let (name, error) = await group.next() {
+                if let error {
+                    printError("ascent up: \(name) stopped: \(error)")
+                    code = 1
+                } else {
+                    print("ascent up: stopping (\(name == "signals" ? "signal" : name + " finished"))")
+                }
+            }
+            group.cancelAll()
+            return code
+        }
+        try? await log.shutdown()
+        return exitCode
+    }
+
+    /// Runs scripts/pg start from the working directory and returns the URL it prints.
+    static func startLocalPostgres() throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: "scripts/pg") else {
+            throw UsageError("no database given and no scripts/pg here: run from the repository or give --database")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "scripts/pg")
+        process.arguments = ["start"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, let url = output.split(separator: "\n").last else {
+            throw UsageError("scripts/pg start failed (exit \(process.terminationStatus))")
+        }
+        print("postgres: \(url)")
+        return String(url)
+    }
+}
