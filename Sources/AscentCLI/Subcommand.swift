@@ -17,6 +17,7 @@ public enum AscentMain {
     /// Every subcommand, in the order `ascent --help` lists them.
     static let commands: [any Subcommand.Type] = [
         MigrateCommand.self,
+        BenchPostgresLogCommand.self,
     ]
 
     /// Parses `arguments` (without the program name), runs the chosen subcommand, prints errors to
