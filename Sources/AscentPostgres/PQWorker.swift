@@ -59,7 +59,7 @@ public final class PQWorker: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if stopping {
-            return .failure(PQError(sqlState: "57P01", message: "the connection's worker was stopped", operation: operation))
+            return .failure(PQError(sqlState: "55000", message: "the connection's worker was stopped", operation: operation))
         }
         if jobs.count >= maxPendingJobs {
             return .failure(PQError(sqlState: "53300", message: "\(maxPendingJobs) jobs already wait for this connection",

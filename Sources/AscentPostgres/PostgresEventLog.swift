@@ -200,16 +200,19 @@ public final class PostgresEventLog: EventLog {
     private func drain() {
         while true {
             let batch = queue.withLock { queue -> [PendingAppend] in
-                var taken: [PendingAppend] = []
+                var count = 0
                 var records = 0
                 var bytes = 0
-                while let next = queue.pending.first {
-                    if !taken.isEmpty && (records + next.records.count > configuration.maxBatchRecords
-                                          || bytes + next.bytes > configuration.maxBatchBytes) { break }
-                    taken.append(queue.pending.removeFirst())
+                for next in queue.pending {
+                    if count > 0 && (records + next.records.count > configuration.maxBatchRecords
+                                     || bytes + next.bytes > configuration.maxBatchBytes) { break }
+                    count += 1
                     records += next.records.count
                     bytes += next.bytes
                 }
+                // One removal for the whole prefix: removing one at a time is quadratic under load.
+                let taken = Array(queue.pending.prefix(count))
+                queue.pending.removeFirst(count)
                 queue.pendingRecords -= records
                 if taken.isEmpty { queue.drainScheduled = false }
                 return taken
