@@ -79,6 +79,29 @@ import Testing
         try await log.shutdown()
     }
 
+    @Test func appendSurvivesTheServerDroppingTheWriter() async throws {
+        guard let url = try await TestDatabase.migratedURL() else { return }
+        let topic = TestDatabase.unique("pg-dropped")
+        var configuration = PostgresEventLog.Configuration(databaseURL: url)
+        configuration.applicationName = TestDatabase.unique("ascent-dropped")
+        let log = PostgresEventLog(configuration: configuration)
+        try await log.createTopic(topic, partitions: 1, retention: .forever)
+        let first = try await log.append((0..<5).map { OutgoingRecord(topic: topic, key: [], value: [UInt8($0)]) })
+        let writerName = configuration.applicationName + "-writer"
+        let killer = PQWorker(url: url, name: "pg-dropped-killer")
+        defer { killer.stop() }
+        let terminated = try await killer.run("terminate writer") { connection throws(PQError) in
+            try connection.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+                                   [.text(writerName)], operation: "terminate writer").rows.count
+        }
+        #expect(terminated == 1, "the writer's session was not found")
+        let second = try await log.append((5..<10).map { OutgoingRecord(topic: topic, key: [], value: [UInt8($0)]) })
+        #expect((first + second).map(\.offset) == Array(0..<10))
+        let read = try await LogContract.readAll(log, topic: topic, partitions: 1, expecting: 10)
+        #expect(read.map(\.value) == (0..<10).map { [UInt8($0)] })
+        try await log.shutdown()
+    }
+
     @Test func memberThatStopsHeartbeatingLosesItsPartitions() async throws {
         guard let url = try await TestDatabase.migratedURL() else { return }
         let topic = TestDatabase.unique("pg-lease")
