@@ -63,6 +63,7 @@ public enum PostgresLogBenchmark {
         var rows: [BenchmarkRow] = []
         do {
             rows += try await throughput(log: log, topic: topic, options: options)
+            rows.append(try await catchUp(log: log, topic: topic, options: options))
             rows.append(try await copyReference(admin: admin, suffix: suffix, options: options))
             rows += try await latency(log: log, topic: topic, options: options)
         } catch {
@@ -105,6 +106,24 @@ public enum PostgresLogBenchmark {
         let seconds = (clock.now - start).seconds
         return [BenchmarkRow(metric: "log append, batched", value: "\(Int(Double(total) / seconds)) records/s",
                              detail: "\(total) records, \(per)/append, \(options.appendsInFlight) appends in flight, 4 partitions")]
+    }
+
+    /// Reads back everything the throughput run appended, as a consumer catching up would.
+    private static func catchUp(log: PostgresEventLog, topic: String, options: Options) async throws -> BenchmarkRow {
+        let start = Dictionary(uniqueKeysWithValues: (0..<Int32(4)).map { (TopicPartition(topic: topic, partition: $0), Int64(0)) })
+        let consumer = try await log.makeConsumer(.positions(start))
+        let clock = ContinuousClock()
+        let begin = clock.now
+        var read = 0
+        while read < options.records {
+            let result = try await consumer.poll(maxRecords: 2_000, timeoutMilliseconds: 5_000)
+            guard !result.records.isEmpty else { break }
+            read += result.records.count
+        }
+        let seconds = (clock.now - begin).seconds
+        try await consumer.close()
+        return BenchmarkRow(metric: "read back (catching up)", value: "\(Int(Double(read) / seconds)) records/s",
+                            detail: "\(read) records, polls of up to 2000")
     }
 
     private static func copyReference(admin: PQWorker, suffix: String, options: Options) async throws -> BenchmarkRow {
