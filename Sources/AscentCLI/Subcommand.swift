@@ -22,6 +22,7 @@ public enum AscentMain {
             VerifyCommand.self,
             ChainCommand.self,
             MigrateCommand.self,
+            BenchPostgresLogCommand.self,
         ]
     }
 

@@ -27,7 +27,6 @@ public struct PQArrayLiteral {
     /// Appends a bytea element in hex format: `"\\x0a1b"` (the array parser turns `\\` into `\`).
     public mutating func append(bytea: [UInt8]) {
         separate()
-        bytes.reserveCapacity(bytes.count + bytea.count * 2 + 6)
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
         for byte in bytea {
             bytes.append(Self.hexDigits[Int(byte >> 4)])

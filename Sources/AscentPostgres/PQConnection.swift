@@ -24,10 +24,24 @@ public final class PQConnection {
     /// The libpq handle; owned by this object, never nil after init, freed in deinit.
     private let handle: OpaquePointer
 
-    /// Connects to `url` (a libpq URI or key=value string). Throws with libpq's message on failure.
-    public init(url: String) throws(PQError) {
-        // PQconnectdb always returns an object that must be freed, also when connecting failed.
-        guard let raw = PQconnectdb(url) else {
+    /// Connects to `url` (a libpq URI or key=value string), naming the session `applicationName`
+    /// in pg_stat_activity. Throws with libpq's message on failure.
+    public init(url: String, applicationName: String = "ascent") throws(PQError) {
+        // expand_dbname = 1: the dbname value is parsed as a full connection string, and the
+        // application_name given after it is applied on top.
+        let raw = url.withCString { urlPointer in
+            "dbname".withCString { dbnameKey in
+                "application_name".withCString { nameKey in
+                    applicationName.withCString { namePointer in
+                        let keywords: [UnsafePointer<CChar>?] = [dbnameKey, nameKey, nil]
+                        let values: [UnsafePointer<CChar>?] = [urlPointer, namePointer, nil]
+                        return PQconnectdbParams(keywords, values, 1)
+                    }
+                }
+            }
+        }
+        // The PGconn must be freed also when connecting failed.
+        guard let raw else {
             throw PQError(sqlState: "08000", message: "libpq could not allocate a connection", operation: "connect")
         }
         guard PQstatus(raw) == CONNECTION_OK else {

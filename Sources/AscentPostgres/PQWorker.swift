@@ -17,14 +17,17 @@ public final class PQWorker: @unchecked Sendable {
     /// The worker thread; set once in init before it starts.
     private var thread: Thread?
     private let url: String
+    private let name: String
     private let maxPendingJobs: Int
     private let onConnect: (@Sendable (PQConnection) throws(PQError) -> Void)?
 
-    /// A worker connecting to `url`, named `name` (visible in debuggers), refusing more than
+    /// A worker connecting to `url`, named `name` (its thread's name and the session's
+    /// application_name), refusing more than
     /// `maxPendingJobs` queued jobs (callers get a retriable error and should back off).
     public init(url: String, name: String, maxPendingJobs: Int = 1_024,
                 onConnect: (@Sendable (PQConnection) throws(PQError) -> Void)? = nil) {
         self.url = url
+        self.name = name
         self.thread = nil
         self.maxPendingJobs = maxPendingJobs
         self.onConnect = onConnect
@@ -59,7 +62,7 @@ public final class PQWorker: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if stopping {
-            return .failure(PQError(sqlState: "57P01", message: "the connection's worker was stopped", operation: operation))
+            return .failure(PQError(sqlState: "55000", message: "the connection's worker was stopped", operation: operation))
         }
         if jobs.count >= maxPendingJobs {
             return .failure(PQError(sqlState: "53300", message: "\(maxPendingJobs) jobs already wait for this connection",
@@ -76,7 +79,7 @@ public final class PQWorker: @unchecked Sendable {
         precondition(Thread.current === thread, "a PQConnection is used only on its worker's thread")
         if let openConnection, openConnection.isHealthy { return openConnection }
         openConnection = nil
-        let fresh = try PQConnection(url: url)
+        let fresh = try PQConnection(url: url, applicationName: name)
         try onConnect?(fresh)
         openConnection = fresh
         return fresh

@@ -32,6 +32,10 @@ public final class PostgresEventLog: EventLog {
         /// with the same producer sequences and must not be stored twice.
         public var simulatedLostAcknowledgements = 0
 
+        /// The prefix of this log's sessions' application_name (`<prefix>-writer`, `-admin`,
+        /// `-consumer`), to find them in pg_stat_activity.
+        public var applicationName = "ascent-log"
+
         /// Defaults for `databaseURL`.
         public init(databaseURL: String) { self.databaseURL = databaseURL }
     }
@@ -46,8 +50,8 @@ public final class PostgresEventLog: EventLog {
     /// A log on the database in `configuration` (connections open on first use).
     public init(configuration: Configuration) {
         self.configuration = configuration
-        writer = PQWorker(url: configuration.databaseURL, name: "ascent-log-writer")
-        admin = PQWorker(url: configuration.databaseURL, name: "ascent-log-admin")
+        writer = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-writer")
+        admin = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-admin")
         producer = ProducerState(simulatedLostAcknowledgements: configuration.simulatedLostAcknowledgements)
     }
 
@@ -200,16 +204,19 @@ public final class PostgresEventLog: EventLog {
     private func drain() {
         while true {
             let batch = queue.withLock { queue -> [PendingAppend] in
-                var taken: [PendingAppend] = []
+                var count = 0
                 var records = 0
                 var bytes = 0
-                while let next = queue.pending.first {
-                    if !taken.isEmpty && (records + next.records.count > configuration.maxBatchRecords
-                                          || bytes + next.bytes > configuration.maxBatchBytes) { break }
-                    taken.append(queue.pending.removeFirst())
+                for next in queue.pending {
+                    if count > 0 && (records + next.records.count > configuration.maxBatchRecords
+                                     || bytes + next.bytes > configuration.maxBatchBytes) { break }
+                    count += 1
                     records += next.records.count
                     bytes += next.bytes
                 }
+                // One removal for the whole prefix: removing one at a time is quadratic under load.
+                let taken = Array(queue.pending.prefix(count))
+                queue.pending.removeFirst(count)
                 queue.pendingRecords -= records
                 if taken.isEmpty { queue.drainScheduled = false }
                 return taken
@@ -325,8 +332,20 @@ public final class PostgresEventLog: EventLog {
     private func loadPartitionCounts(_ topics: [String]) throws(PQError) {
         var list = PQArrayLiteral()
         for topic in topics { list.append(text: topic) }
-        let result = try writer.connection().execute("select topic, partitions from log_topics where topic = any($1::text[])",
-                                                     [.text(list.text)], operation: "look up topics")
+        var attempt = 0
+        var found: PQResult?
+        while found == nil {
+            do throws(PQError) {
+                found = try writer.connection().execute("select topic, partitions from log_topics where topic = any($1::text[])",
+                                                        [.text(list.text)], operation: "look up topics")
+            } catch {
+                attempt += 1
+                guard error.isConnectionLoss, attempt < configuration.appendAttempts else { throw error }
+                writer.dropConnection()
+                usleep(UInt32(min(20_000 << attempt, 1_000_000)))
+            }
+        }
+        let result = found!
         for row in result.rows.indices { producer.partitionCounts[result.text(row, 0)!] = Int32(result.int64(row, 1)!) }
     }
 

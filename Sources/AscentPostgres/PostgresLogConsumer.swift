@@ -17,7 +17,7 @@ public final class PostgresLogConsumer: LogConsumer {
     init(configuration: PostgresEventLog.Configuration, subscription: Subscription) {
         self.configuration = configuration
         state = ConsumerState(subscription: subscription)
-        worker = PQWorker(url: configuration.databaseURL, name: "ascent-log-consumer", maxPendingJobs: 16) { connection throws(PQError) in
+        worker = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-consumer", maxPendingJobs: 16) { connection throws(PQError) in
             // Listening before the first fetch means no record committed after that fetch goes unnoticed.
             try connection.executeScript("listen \(PostgresLogConsumer.recordsChannel); listen \(PostgresLogConsumer.groupsChannel)",
                                          operation: "listen")
@@ -204,7 +204,8 @@ final class ConsumerState: @unchecked Sendable {
     }
 
     /// Up to `maxRecords` records (and about `maxBytes` of values) from the assigned partitions at
-    /// their positions, starting from a different partition each time so none starves.
+    /// their positions, starting from a different partition each time so none starves. The outer
+    /// LIMIT stops the nested loop early: later partitions are not read once the first ones fill it.
     private func fetch(_ connection: PQConnection, maxRecords: Int, maxBytes: Int) throws(PQError) -> [LogRecord] {
         var order = assignment.sorted()
         rotation = (rotation + 1) % max(1, order.count)
@@ -229,6 +230,7 @@ final class ConsumerState: @unchecked Sendable {
                 ) as x where x.bytes_before < $5
              ) as r
              order by w.ordinal, r.record_offset
+             limit $4
             """, [.text(topics.text), .text(partitions.text), .text(offsets.text), .int(maxRecords), .int(maxBytes)],
             operation: "fetch")
         var records: [LogRecord] = []

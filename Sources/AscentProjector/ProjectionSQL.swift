@@ -55,13 +55,18 @@ enum ProjectionSQL {
             reserved.append(delta.reserved)
             at.append(delta.at)
         }
+        // Update existing rows by their deltas first, then insert the new ones: a CHECK constraint is
+        // evaluated on an INSERT's proposed row even when ON CONFLICT would turn it into an update.
         return Statement(sql: """
+            with u as (select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) as u(p, c, a, r, t)),
+            updated as (
+              update balances b set available_minor = b.available_minor + u.a, reserved_minor = b.reserved_minor + u.r,
+                                    updated_at = greatest(b.updated_at, to_timestamp(u.t / 1000.0))
+              from u where b.player_id = u.p and b.currency = u.c
+              returning b.player_id, b.currency)
             insert into balances (player_id, currency, available_minor, reserved_minor, updated_at)
-            select p, c, a, r, to_timestamp(t / 1000.0) from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) as u(p, c, a, r, t)
-            on conflict (player_id, currency) do update set
-              available_minor = balances.available_minor + excluded.available_minor,
-              reserved_minor = balances.reserved_minor + excluded.reserved_minor,
-              updated_at = greatest(balances.updated_at, excluded.updated_at)
+            select u.p, u.c, u.a, u.r, to_timestamp(u.t / 1000.0) from u
+            where not exists (select 1 from updated d where d.player_id = u.p and d.currency = u.c)
             """, parameters: [.text(player.text), .text(currency.text), .text(available.text), .text(reserved.text), .text(at.text)])
     }
 

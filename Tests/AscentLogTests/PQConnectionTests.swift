@@ -1,0 +1,88 @@
+import AscentPostgres
+import Testing
+
+/// The libpq wrapper against the real PostgreSQL: errors, binary values, arrays, notifications and
+/// reconnecting after the server drops the connection.
+@Suite struct PQConnectionTests {
+    @Test func failedConnectionThrowsAndFreesTheHandle() {
+        #expect {
+            _ = try PQConnection(url: "postgresql:///nodb?host=/nonexistent-socket-dir&connect_timeout=2")
+        } throws: { error in
+            (error as? PQError)?.sqlState == "08001" && (error as? PQError)?.isRetriable == true
+        }
+    }
+
+    @Test func errorsCarrySQLStateAndRetriability() async throws {
+        guard let url = TestDatabase.url() else { return }
+        let worker = PQWorker(url: url, name: "pq-errors")
+        defer { worker.stop() }
+        let syntax = await capture(worker) { connection throws(PQError) in try connection.execute("selec 1", operation: "typo") }
+        #expect(syntax?.sqlState == "42601" && syntax?.isRetriable == false && syntax?.operation == "typo")
+        let serialization = await capture(worker) { connection throws(PQError) in
+            try connection.execute("do $$ begin raise exception 'conflict' using errcode = '40001'; end $$", operation: "conflict")
+        }
+        #expect(serialization?.sqlState == "40001" && serialization?.isRetriable == true && serialization?.message.contains("conflict") == true)
+        // The connection stays usable after errors.
+        #expect(try await worker.run("after") { connection throws(PQError) in try connection.execute("select 7", operation: "after").int64(0, 0) } == 7)
+    }
+
+    @Test func binaryValuesAndArrayLiteralsRoundTrip() async throws {
+        guard let url = TestDatabase.url() else { return }
+        let worker = PQWorker(url: url, name: "pq-values")
+        defer { worker.stop() }
+        var texts = PQArrayLiteral()
+        let strings = ["plain", "quote \" and backslash \\", "{braces, commas}", "ünïcødé ✓", ""]
+        for text in strings { texts.append(text: text) }
+        var blobs = PQArrayLiteral()
+        let bytes: [[UInt8]] = [[], [0, 255, 92, 34], Array(0...255)]
+        for blob in bytes { blobs.append(bytea: blob) }
+        let (textList, blobList) = (texts.text, blobs.text)
+        let result = try await worker.run("values") { connection throws(PQError) in
+            (try connection.execute("select -5::int2, -5::int4, -5000000000::int8, null::int8, true, $1::bytea",
+                                    [.bytes([1, 2, 3])], operation: "scalars"),
+             try connection.execute("select t from unnest($1::text[]) with ordinality as u (t, n) order by n", [.text(textList)], operation: "texts"),
+             try connection.execute("select b from unnest($1::bytea[]) with ordinality as u (b, n) order by n", [.text(blobList)], operation: "blobs"))
+        }
+        #expect(result.0.int64(0, 0) == -5 && result.0.int64(0, 1) == -5 && result.0.int64(0, 2) == -5_000_000_000)
+        #expect(result.0.int64(0, 3) == nil && result.0.bool(0, 4) == true && result.0.bytes(0, 5) == [1, 2, 3])
+        #expect(result.1.rows.indices.map { result.1.text($0, 0)! } == strings)
+        #expect(result.2.rows.indices.map { result.2.bytes($0, 0)! } == bytes)
+    }
+
+    @Test func notificationsWakeAWaitingConnection() async throws {
+        guard let url = TestDatabase.url() else { return }
+        let channel = TestDatabase.unique("pq_channel")
+        let listener = PQWorker(url: url, name: "pq-listener") { connection throws(PQError) in
+            try connection.executeScript("listen \(channel)", operation: "listen")
+        }
+        let notifier = PQWorker(url: url, name: "pq-notifier")
+        defer { listener.stop(); notifier.stop() }
+        _ = try await listener.run("connect") { connection throws(PQError) in try connection.execute("select 1", operation: "connect") }
+        _ = try await notifier.run("notify") { connection throws(PQError) in try connection.execute("select pg_notify($1, 'hello')", [.text(channel)], operation: "notify") }
+        let received = try await listener.run("wait") { connection throws(PQError) in try connection.waitForNotifications(timeoutMilliseconds: 10_000) }
+        #expect(received.map { $0.payload } == ["hello"] && received.first?.channel == channel)
+    }
+
+    @Test func workerReconnectsAfterTheServerDropsTheConnection() async throws {
+        guard let url = TestDatabase.url() else { return }
+        let victim = PQWorker(url: url, name: "pq-victim")
+        let killer = PQWorker(url: url, name: "pq-killer")
+        defer { victim.stop(); killer.stop() }
+        let pid = try await victim.run("pid") { connection throws(PQError) in connection.backendProcessID }
+        _ = try await killer.run("terminate") { connection throws(PQError) in try connection.execute("select pg_terminate_backend($1)", [.int(pid)], operation: "terminate") }
+        let lost = await capture(victim) { connection throws(PQError) in try connection.execute("select 1", operation: "after terminate") }
+        #expect(lost?.isConnectionLoss == true && lost?.isRetriable == true, "\(String(describing: lost))")
+        let again = try await victim.run("reconnect") { connection throws(PQError) in connection.backendProcessID }
+        #expect(again != pid, "the worker did not open a new connection")
+    }
+
+    /// The PQError that `body` throws on `worker`, or nil when it succeeds.
+    private func capture(_ worker: PQWorker, _ body: @escaping @Sendable (PQConnection) throws(PQError) -> PQResult) async -> PQError? {
+        do {
+            _ = try await worker.run("capture", body)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
