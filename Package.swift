@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "AscentCrypto", dependencies: ["CCrypto"]),
         .target(name: "AscentPostgres", dependencies: ["CLibPQ", "AscentLog"]),
         .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
+        // Operations: metrics, JSON-lines logs, a small HTTP server for /metrics and health, signals.
+        .target(name: "AscentRuntime"),
 
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
-            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka",
+            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentRuntime",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "AscentFairnessTests", dependencies: ["AscentFairness", "AscentCore", "AscentCrypto"]),
         .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka"]),
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
+        .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )
