@@ -150,7 +150,9 @@ final class HTTPServerLoop: Sendable {
             if revents & Int16(POLLERR) != 0 { return false }
             guard flush(&connection, now: now) else { return false }
             if connection.hasPendingOutput { return true }
-            return afterResponse(&connection, now: now)
+            guard afterResponse(&connection, now: now) else { return false }
+            // Requests pipelined behind the one just answered.
+            return process(&connection, now: now)
         }
         // Readable (or hung up / errored, which read() reports).
         let room = connection.draining ? buffer.count : min(buffer.count, configuration.maximumHeadBytes + 1 - connection.input.count)
@@ -166,17 +168,16 @@ final class HTTPServerLoop: Sendable {
         return process(&connection, now: now)
     }
 
-    /// After a response is fully written: close, drain, or go on with pipelined input.
+    /// After a response is fully written: drop it, and when the connection is to close, shut the
+    /// write side and start draining. False when the connection is already gone.
     private func afterResponse(_ connection: inout HTTPConnection, now: UInt64) -> Bool {
         connection.output = []
         connection.outputOffset = 0
-        if connection.closeAfterWrite {
-            connection.draining = true
-            connection.input = []
-            connection.lastActivity = now
-            return shutdown(connection.fd, Int32(SHUT_WR)) == 0
-        }
-        return process(&connection, now: now)
+        guard connection.closeAfterWrite else { return true }
+        connection.draining = true
+        connection.input = []
+        connection.lastActivity = now
+        return shutdown(connection.fd, Int32(SHUT_WR)) == 0
     }
 
     /// Parses and answers every complete request in the input, stopping while output is pending.
@@ -205,7 +206,6 @@ final class HTTPServerLoop: Sendable {
             guard flush(&connection, now: now) else { return false }
             if connection.hasPendingOutput { return true }
             guard afterResponse(&connection, now: now) else { return false }
-            return true
         }
         return true
     }
