@@ -21,6 +21,15 @@ struct JSONLineEncoder {
         return bytes
     }
 
+    mutating func timestampField(_ key: String, millisecondsSinceEpoch: Int64) {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
+        Self.appendString(key, to: &bytes)
+        bytes.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: "\"")])
+        Self.appendISO8601(millisecondsSinceEpoch: millisecondsSinceEpoch, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     mutating func field(_ key: String, _ value: LogValue) {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
         needsComma = true
@@ -45,53 +54,104 @@ struct JSONLineEncoder {
     }
 
     /// Appends `text` as a JSON string: quote, backslash and control characters escaped, other
-    /// UTF-8 passed through; cut at a scalar boundary past `maximumStringBytes`.
+    /// UTF-8 passed through; cut at a character boundary past `maximumStringBytes`.
     static func appendString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        var written = 0
-        var truncated = false
-        for scalar in text.unicodeScalars {
-            let width = UTF8.width(scalar)
-            if written + width > maximumStringBytes {
+        var text = text
+        // Works on the UTF-8 bytes directly: every byte that needs escaping is ASCII, except the
+        // line separators U+2028/U+2029 (E2 80 A8/A9), escaped so lines paste safely into JS.
+        text.withUTF8 { utf8 in
+            var end = utf8.count
+            var truncated = false
+            if end > maximumStringBytes {
+                end = maximumStringBytes
+                // Back up to the start of a scalar (continuation bytes are 10xxxxxx).
+                while end > 0 && utf8[end] & 0xC0 == 0x80 { end -= 1 }
                 truncated = true
-                break
             }
-            written += width
-            switch scalar.value {
-            case 0x22: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case 0x5C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20, 0x7F, 0x2028, 0x2029:
-                // Other control characters as \u00XX; DEL and the JavaScript line separators too,
-                // so a log line is safe to paste into any JSON or JS tool.
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
-                let hex = Array("0123456789abcdef".utf8)
-                let value = scalar.value
-                bytes.append(hex[Int((value >> 12) & 0xF)])
-                bytes.append(hex[Int((value >> 8) & 0xF)])
-                bytes.append(hex[Int((value >> 4) & 0xF)])
-                bytes.append(hex[Int(value & 0xF)])
-            default:
-                bytes.append(contentsOf: UTF8.encode(scalar)!)
+            var index = 0
+            while index < end {
+                let byte = utf8[index]
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(byte)
+                case 0x0A:
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(UInt8(ascii: "n"))
+                case 0x0D:
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(UInt8(ascii: "r"))
+                case 0x09:
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(UInt8(ascii: "t"))
+                case 0x00..<0x20, 0x7F:
+                    appendUnicodeEscape(UInt32(byte), to: &bytes)
+                case 0xE2 where index + 2 < end && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                    appendUnicodeEscape(utf8[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: &bytes)
+                    index += 2
+                default:
+                    bytes.append(byte)
+                }
+                index += 1
             }
-        }
-        if truncated {
-            bytes.append(contentsOf: "...(truncated)".utf8)
+            if truncated {
+                bytes.append(contentsOf: "...(truncated)".utf8)
+            }
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// `2026-12-03T17:00:00.123Z` for milliseconds since the Unix epoch (proleptic Gregorian, UTC).
-    static func iso8601(millisecondsSinceEpoch milliseconds: Int64) -> String {
+    private static func appendUnicodeEscape(_ value: UInt32, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(UInt8(ascii: "u"))
+        for shift: UInt32 in [12, 8, 4, 0] {
+            let digit = UInt8((value >> shift) & 0xF)
+            bytes.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
+    }
+
+    /// Appends `2026-12-03T17:00:00.123Z` for milliseconds since the Unix epoch (UTC).
+    static func appendISO8601(millisecondsSinceEpoch milliseconds: Int64, to bytes: inout [UInt8]) {
         let (days, millisOfDay) = floorDivide(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        let hour = millisOfDay / 3_600_000
-        let minute = millisOfDay / 60_000 % 60
-        let second = millisOfDay / 1000 % 60
-        let millisecond = millisOfDay % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
+        appendDigits(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDigits(millisOfDay / 3_600_000, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(millisOfDay / 60_000 % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(millisOfDay / 1000 % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(millisOfDay % 1000, width: 3, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// `2026-12-03T17:00:00.123Z` for milliseconds since the Unix epoch (proleptic Gregorian, UTC).
+    static func iso8601(millisecondsSinceEpoch milliseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        appendISO8601(millisecondsSinceEpoch: milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Zero-padded decimal digits; a year outside 0...9999 is written in full with its sign.
+    private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8]) {
+        if value < 0 || (width == 4 && value > 9999) {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var remaining = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(remaining / divisor))
+            remaining %= divisor
+            divisor /= 10
+        }
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
@@ -112,10 +172,5 @@ struct JSONLineEncoder {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (year, month, day)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

@@ -105,7 +105,7 @@ public struct JSONLogger: Sendable {
     static func encodeLine(millisecondsSinceEpoch: Int64, level: LogLevel, component: String, message: String,
                            fields: [String: LogValue]) -> [UInt8] {
         var encoder = JSONLineEncoder(capacity: 128 + fields.count * 32 + message.utf8.count)
-        encoder.field("ts", .string(JSONLineEncoder.iso8601(millisecondsSinceEpoch: millisecondsSinceEpoch)))
+        encoder.timestampField("ts", millisecondsSinceEpoch: millisecondsSinceEpoch)
         encoder.field("level", .string(level.name))
         encoder.field("component", .string(component))
         encoder.field("msg", .string(message))
