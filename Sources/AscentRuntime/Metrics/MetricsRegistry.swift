@@ -16,6 +16,7 @@ public final class MetricsRegistry: Sendable {
     /// One series: a handle, or a closure evaluated at scrape time.
     enum Series: Sendable {
         case counter(Counter)
+        case counterFunction(@Sendable () -> Double)
         case gauge(Gauge)
         case gaugeFunction(@Sendable () -> Double)
         case histogram(Histogram)
@@ -40,11 +41,31 @@ public final class MetricsRegistry: Sendable {
         let key = PrometheusText.labelKey(labels, metric: name)
         return register(name, help: help, kind: .counter, labelKey: key) { existing in
             if let existing {
-                guard case .counter(let counter) = existing else { preconditionFailure("\(name)\(key) is not a counter") }
+                guard case .counter(let counter) = existing else {
+                    preconditionFailure("\(name){\(key)} is already a counter computed by a closure")
+                }
                 return (counter, nil)
             }
             let counter = Counter()
             return (counter, .counter(counter))
+        }
+    }
+
+    /// A counter whose value `value` reads at every scrape from a total kept elsewhere (CPU time,
+    /// a C library's statistics); the closure must never report a smaller value than before.
+    ///
+    /// Like closure gauges, it runs without the registry's lock held, and registering the same
+    /// name and labels again replaces the closure.
+    public func counter(_ name: String, help: String, labels: [String: String] = [:],
+                        value: @escaping @Sendable () -> Double) {
+        let key = PrometheusText.labelKey(labels, metric: name)
+        let _: Void = register(name, help: help, kind: .counter, labelKey: key) { existing in
+            if let existing {
+                guard case .counterFunction = existing else {
+                    preconditionFailure("\(name){\(key)} is already a counter updated through a handle")
+                }
+            }
+            return ((), .counterFunction(value))
         }
     }
 
@@ -132,6 +153,9 @@ public final class MetricsRegistry: Sendable {
                 switch family.series[labelKey]! {
                 case .counter(let counter):
                     PrometheusText.appendSample(&out, name: family.name, labels: labelKey, value: String(counter.value))
+                case .counterFunction(let compute):
+                    PrometheusText.appendSample(&out, name: family.name, labels: labelKey,
+                                                value: PrometheusText.format(compute()))
                 case .gauge(let gauge):
                     PrometheusText.appendSample(&out, name: family.name, labels: labelKey,
                                                 value: PrometheusText.format(gauge.value))
