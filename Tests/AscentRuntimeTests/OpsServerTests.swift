@@ -19,6 +19,7 @@ import Testing
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("ascent_cashouts_total{table=\"main\"} 2\n"))
         #expect(metrics.headers["content-type"] == OpsServer.metricsContentType)
+        #expect(metrics.body.contains("\nprocess_open_fds "))
 
         let health = try TestHTTPClient.get(port: ops.port, path: "/healthz")
         #expect(health.status == 200 && health.body == "ok\n")

@@ -16,13 +16,20 @@ public final class OpsServer: Sendable {
     public var port: Int { server.port }
     private let server: HTTPServer
     private let logger: JSONLogger
+    private let stopped = Atomic<Bool>(false)
 
-    /// Binds `host:port` (port 0 for an ephemeral one) and starts serving at once.
+    /// Binds `host:port` (port 0 for an ephemeral one) and starts serving at once. Unless
+    /// `includeProcessMetrics` is false, the standard process metrics are added to `registry`.
+    /// `readiness` runs on the server thread at every /readyz probe, so it must be quick.
     public init(host: String = "0.0.0.0", port: Int, registry: MetricsRegistry, logger: JSONLogger,
-                shutdown: ShutdownSignal = .shared, configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
+                shutdown: ShutdownSignal = .shared, includeProcessMetrics: Bool = true,
+                configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
                 readiness: @escaping @Sendable () -> Readiness) throws(HTTPServerError) {
         server = try HTTPServer(host: host, port: port, configuration: configuration, logger: logger)
         self.logger = logger
+        if includeProcessMetrics {
+            ProcessMetrics.register(in: registry)
+        }
         // Remember the last answer so a change of readiness is logged once, not on every probe.
         let lastReadiness = Mutex<Readiness?>(nil)
 
@@ -53,6 +60,8 @@ public final class OpsServer: Sendable {
 
     /// Stops serving and waits for the server thread; idempotent.
     public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         server.stop()
+        logger.info("ops endpoints stopped", ["port": .int(server.port)])
     }
 }
