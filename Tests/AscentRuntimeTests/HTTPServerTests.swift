@@ -106,6 +106,50 @@ import Testing
         #expect(client.readsEndOfStream())
     }
 
+    @Test func parsesARequestThatArrivesOneByteAtATime() throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let client = try TestHTTPClient(port: server.port)
+        for byte in "GET /hello?slow HTTP/1.1\r\nHost: x\r\n\r\n".utf8 {
+            try client.send([byte])
+        }
+        #expect(try client.readResponse().body == "hello slow")
+    }
+
+    @Test func closesAfterEachAnswerWhenKeepAliveIsOff() throws {
+        let server = try makeServer { $0.keepAlive = false }
+        defer { server.stop() }
+        let client = try TestHTTPClient(port: server.port)
+        try client.send("GET /hello HTTP/1.1\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.status == 200 && response.headers["connection"] == "close")
+        #expect(client.readsEndOfStream())
+    }
+
+    @Test func requestWithABodyIsAnsweredThenTheConnectionCloses() throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let client = try TestHTTPClient(port: server.port)
+        // The body is never read, so the connection cannot be reused after it.
+        try client.send("POST /hello HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")
+        let response = try client.readResponse()
+        #expect(response.status == 405 && response.headers["connection"] == "close")
+        #expect(client.readsEndOfStream())
+    }
+
+    @Test func largeResponsesArriveWholeThroughPartialWrites() throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let big = String((0..<3_000_000).lazy.map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+        server.route("/big") { _ in HTTPResponse(status: 200, text: big) }
+        let client = try TestHTTPClient(port: server.port)
+        for _ in 0..<2 {
+            try client.send("GET /big HTTP/1.1\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 200 && response.body == big)
+        }
+    }
+
     @Test func servesManySequentialAndConcurrentClients() throws {
         let server = try makeServer()
         defer { server.stop() }
