@@ -190,11 +190,12 @@ import Testing
     @Test func closesIdleConnectionsAfterTheTimeout() throws {
         let server = try makeServer { $0.idleTimeout = .milliseconds(200) }
         defer { server.stop() }
+        // Started before connecting, so the server's accept (the idle clock's start) comes later.
+        let clock = ContinuousClock()
+        let start = clock.now
         let idle = try TestHTTPClient(port: server.port)
         let partial = try TestHTTPClient(port: server.port)
         try partial.send("GET /hel") // a stalled head does not keep the connection alive
-        let clock = ContinuousClock()
-        let start = clock.now
         #expect(idle.readsEndOfStream(), "closed before the client's 5 s receive timeout")
         #expect(partial.readsEndOfStream())
         #expect(clock.now - start >= .milliseconds(150))
