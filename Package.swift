@@ -30,16 +30,19 @@ let package = Package(
         .target(name: "AscentCrypto", dependencies: ["CCrypto"]),
         .target(name: "AscentPostgres", dependencies: ["CLibPQ", "AscentLog"]),
         .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
+        // Operations: metrics, JSON-lines logs, a small HTTP server for /metrics and health, signals.
+        .target(name: "AscentRuntime"),
 
         // Services: the parts of the system as run loops over any EventLog.
-        .target(name: "AscentServices", dependencies: ["AscentCore", "AscentFairness", "AscentLog"]),
+        .target(name: "AscentServices", dependencies: ["AscentCore", "AscentFairness", "AscentLog", "AscentRuntime"]),
 
         // The projector: read models in PostgreSQL.
         .target(name: "AscentProjector", dependencies: ["AscentServices", "AscentPostgres"]),
 
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
-            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices", "AscentProjector",
+            "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices",
+            "AscentProjector", "AscentRuntime",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
@@ -48,6 +51,7 @@ let package = Package(
         .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka"]),
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
         .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka"]),
+        .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )
