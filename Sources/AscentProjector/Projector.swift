@@ -30,6 +30,21 @@ public final class Projector {
 
     /// Projects until the task is cancelled. An event that cannot be decoded stops it: it is never skipped.
     public func run() async throws {
+        try await project(until: nil)
+    }
+
+    /// Projects everything the log holds now, then returns: for `ascent replay` and tests.
+    public func catchUp() async throws {
+        var ends: [TopicPartition: Int64] = [:]
+        for topic in [topics.roundEvents, topics.walletEvents] {
+            let partitions = try await log.partitionCount(of: topic)
+            let keys = (0..<partitions).map { TopicPartition(topic: topic, partition: $0) }
+            for (key, end) in try await log.endOffsets(keys) { ends[key] = end }
+        }
+        try await project(until: ends)
+    }
+
+    private func project(until ends: [TopicPartition: Int64]?) async throws {
         let projected = [topics.roundEvents, topics.walletEvents]
         var start = try await storedPositions()
         for topic in projected {
@@ -40,9 +55,12 @@ public final class Projector {
             }
         }
         logger.info("projector starting", ["partitions": String(start.count), "behind": String(start.values.reduce(0, +))])
+        var reached = start
+        func caughtUp() -> Bool { ends.map { $0.allSatisfy { reached[$0.key, default: 0] >= $0.value } } ?? false }
         let consumer = try await log.makeConsumer(.positions(start))
-        while !Task.isCancelled {
+        while !Task.isCancelled && !caughtUp() {
             let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
+            for record in poll.records { reached[record.topicPartition] = record.offset + 1 }
             guard !poll.records.isEmpty else { continue }
             var batch = ProjectionBatch()
             for record in poll.records {
