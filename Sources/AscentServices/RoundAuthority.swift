@@ -72,10 +72,13 @@ public final class RoundAuthority {
     public var currentState: RoundState { state }
 
     /// Plays rounds until the task is cancelled; throws when the log fails (restart to recover).
+    ///
+    /// A new group starts from the earliest input, so a reservation made while the authority was
+    /// still joining is not missed; an existing group resumes from its committed positions.
     public func run() async throws {
         try await recover()
         let topics = configuration.topics
-        let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .latest))
+        let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .earliest))
         defer { Task { [consumer] in try? await consumer.close() } }
         while !Task.isCancelled {
             try await advanceClock()
@@ -221,6 +224,9 @@ public final class RoundAuthority {
             }
             guard case .stakeReserved(_, let player, let bet, let amount, let autoCashOut, _) = event, bet.table == table else { return events }
             let command = RoundCommand.placeBet(PlaceBet(betID: bet.betID, player: player, stake: amount, autoCashOut: autoCashOut, at: clock.now()))
+            // A reservation older than the previous round was answered long ago (placed or refused);
+            // it is seen again only when the group's position was lost, and must not be refused twice.
+            guard bet.round >= state.round - 1 else { return events }
             if bet.round != state.round || state.phase != .betting {
                 return events + refuse(bet, player, amount, reason: RoundRejection.bettingClosed.code)
             }
