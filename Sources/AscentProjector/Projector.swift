@@ -1,6 +1,7 @@
 import AscentCore
 import AscentLog
 import AscentPostgres
+import AscentRuntime
 import AscentServices
 
 /// The projector: reads every event topic and keeps the PostgreSQL read models (players, balances,
@@ -14,16 +15,20 @@ public final class Projector {
     private let name: String
     private let logger: any ServiceLogger
     private let maxBatch: Int
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
 
     /// A projector named `name` writing to the database at `databaseURL` (migrated).
     public init(log: any EventLog, databaseURL: String, topics: LogTopics = LogTopics(), name: String = "main",
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 5_000) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 5_000, metrics: ServiceMetrics = ServiceMetrics()) {
         self.log = log
         self.worker = PQWorker(url: databaseURL, name: "ascent-projector")
         self.topics = topics
         self.name = name
         self.logger = logger
         self.maxBatch = maxBatch
+        self.metrics = metrics
+        lag = metrics.lagGauge("projector")
     }
 
     deinit { worker.stop() }
@@ -71,7 +76,13 @@ public final class Projector {
                     batch.add(try WalletEvent.decode(json: record.value), record: record)
                 }
             }
+            let started = SystemClock.monotonicNanoseconds()
             try await write(batch)
+            metrics.projectionBatch.observe(nanoseconds: SystemClock.monotonicNanoseconds() - started)
+            metrics.projectedRecords.increment(by: poll.records.count)
+            if let last = poll.records.last {
+                lag.set(Double(max(0, SystemClock().now().milliseconds - last.timestampMilliseconds)) / 1_000)
+            }
         }
         try await consumer.close()
     }

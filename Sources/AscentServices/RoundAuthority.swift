@@ -1,6 +1,7 @@
 import AscentCore
 import AscentFairness
 import AscentLog
+import AscentRuntime
 
 /// What a round authority needs to run a table.
 public struct AuthorityConfiguration: Sendable {
@@ -44,6 +45,8 @@ public final class RoundAuthority {
     private let log: any EventLog
     private let clock: any ServiceClock
     private let logger: any ServiceLogger
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
     private let decider: Round
     private let scheme: AscentCrashScheme
     private var chain: SeedChain
@@ -57,12 +60,14 @@ public final class RoundAuthority {
 
     /// An authority for `configuration.table` on `log`.
     public init(configuration: AuthorityConfiguration, log: any EventLog, clock: any ServiceClock = SystemClock(),
-                logger: any ServiceLogger = SilentLogger()) {
+                logger: any ServiceLogger = SilentLogger(), metrics: ServiceMetrics = ServiceMetrics()) {
         precondition(configuration.table.problems.isEmpty, "table configuration: \(configuration.table.problems)")
         self.configuration = configuration
         self.log = log
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
+        lag = metrics.lagGauge("authority")
         decider = Round(config: configuration.table)
         scheme = AscentCrashScheme(salt: configuration.salt, houseEdgeBasisPoints: configuration.table.houseEdgeBasisPoints)
         chain = configuration.chain
@@ -88,6 +93,7 @@ public final class RoundAuthority {
             var events: [RoundEvent] = []
             for record in poll.records { events += try handle(record) }
             try await append(events)
+            if let last = poll.records.last { lag.set(Double(max(0, clock.now().milliseconds - last.timestampMilliseconds)) / 1_000) }
             var positions: [TopicPartition: Int64] = [:]
             for record in poll.records { positions[record.topicPartition] = max(positions[record.topicPartition] ?? 0, record.offset + 1) }
             try await consumer.commit(positions)
@@ -223,6 +229,7 @@ public final class RoundAuthority {
                 return events
             }
             guard case .stakeReserved(_, let player, let bet, let amount, let autoCashOut, _) = event, bet.table == table else { return events }
+            defer { ServiceMetrics.observe(metrics.betAcceptance, from: record, to: clock.now()) }
             let command = RoundCommand.placeBet(PlaceBet(betID: bet.betID, player: player, stake: amount, autoCashOut: autoCashOut, at: clock.now()))
             // A reservation older than the previous round was answered long ago (placed or refused);
             // it is seen again only when the group's position was lost, and must not be refused twice.
@@ -239,6 +246,7 @@ public final class RoundAuthority {
         guard commandTable == table else { return events }
         switch command {
         case .cashOut(let betID, let player, _):
+            defer { ServiceMetrics.observe(metrics.cashOutDecision, from: record, to: clock.now()) }
             return events + decidePlayer(.cashOut(betID: betID, player: player, at: clock.now()))
         case .cancelBet(let betID, let player, _):
             return events + decidePlayer(.cancelBet(betID: betID, player: player, at: clock.now()))
@@ -273,6 +281,7 @@ public final class RoundAuthority {
             for event in events { decider.apply(event, to: &state) }
             return events
         case .failure(let rejection):
+            if case .cashOut = command { metrics.cashOutsRefused.increment() }
             logger.log("debug", "player command rejected", ["command": command.typeName, "rule": rejection.code])
             return []
         }
@@ -281,7 +290,17 @@ public final class RoundAuthority {
     private func append(_ events: [RoundEvent]) async throws {
         guard !events.isEmpty else { return }
         let records = events.map { Records.make($0, table: table, topics: configuration.topics) }
-        _ = try await log.append(records)
+        let started = SystemClock.monotonicNanoseconds()
+        do {
+            _ = try await log.append(records)
+        } catch {
+            metrics.errors.increment()
+            logger.error("appending round events failed; the authority stops so a restart recovers from the log",
+                         ["error": "\(error)"])
+            throw error
+        }
+        metrics.appendLatency.observe(nanoseconds: SystemClock.monotonicNanoseconds() - started)
+        metrics.count(events)
     }
 }
 

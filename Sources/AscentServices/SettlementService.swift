@@ -1,5 +1,6 @@
 import AscentCore
 import AscentLog
+import AscentRuntime
 
 /// Settlement: turns round events that decide money into wallet commands. It keeps no state
 /// beyond its consumer-group position; the command ids come from the bet alone, so a redelivered
@@ -10,15 +11,19 @@ public final class SettlementService {
     private let clock: any ServiceClock
     private let logger: any ServiceLogger
     private let maxBatch: Int
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
 
     /// Settlement on `log`.
     public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000, metrics: ServiceMetrics = ServiceMetrics()) {
         self.log = log
         self.topics = topics
         self.clock = clock
         self.logger = logger
         self.maxBatch = maxBatch
+        self.metrics = metrics
+        lag = metrics.lagGauge("settlement")
     }
 
     /// Settles until the task is cancelled; throws when the log fails or an event cannot be
@@ -40,6 +45,8 @@ public final class SettlementService {
             }
             if !commands.isEmpty { _ = try await log.append(commands) }
             try await consumer.commit(positions)
+            metrics.settlementCommands.increment(by: commands.count)
+            if let last = poll.records.last { lag.set(Double(max(0, now.milliseconds - last.timestampMilliseconds)) / 1_000) }
         }
         try await consumer.close()
     }

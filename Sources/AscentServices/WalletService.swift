@@ -1,5 +1,6 @@
 import AscentCore
 import AscentLog
+import AscentRuntime
 
 /// The wallet: the single writer of wallet events for the player partitions it is assigned.
 ///
@@ -15,16 +16,20 @@ public final class WalletService {
     private let clock: any ServiceClock
     private let logger: any ServiceLogger
     private let maxBatch: Int
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
     private var players: [Int32: [PlayerID: WalletState]] = [:]
 
     /// A wallet on `log`.
     public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000, metrics: ServiceMetrics = ServiceMetrics()) {
         self.log = log
         self.topics = topics
         self.clock = clock
         self.logger = logger
         self.maxBatch = maxBatch
+        self.metrics = metrics
+        lag = metrics.lagGauge("wallet")
     }
 
     /// Serves commands until the task is cancelled; throws when the log fails (restart to recover).
@@ -41,7 +46,9 @@ public final class WalletService {
                 positions[record.topicPartition] = record.offset + 1
                 let partition = record.topicPartition.partition
                 if players[partition] == nil { try await rebuild(partition) }
+                metrics.walletCommands.increment()
                 guard var command = try? WalletCommand.decode(json: record.value) else {
+                    metrics.walletRejections.increment()
                     logger.error("undecodable wallet command", ["partition": String(partition), "offset": String(record.offset)])
                     continue
                 }
@@ -56,11 +63,13 @@ public final class WalletService {
                     }
                     players[partition]![command.player] = state
                 case .failure(let rejection):
+                    metrics.walletRejections.increment()
                     logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
                 }
             }
             if !records.isEmpty { _ = try await log.append(records) }
             try await consumer.commit(positions)
+            if let last = poll.records.last { lag.set(Double(max(0, clock.now().milliseconds - last.timestampMilliseconds)) / 1_000) }
         }
         try await consumer.close()
     }
