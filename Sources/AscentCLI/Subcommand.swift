@@ -18,6 +18,10 @@ public enum AscentMain {
     static var commands: [any Subcommand.Type] {
         [
             UpCommand.self,
+            WalletPartCommand.self,
+            AuthorityPartCommand.self,
+            SettlementPartCommand.self,
+            ProjectorPartCommand.self,
             SimulateCommand.self,
             VerifyCommand.self,
             ChainCommand.self,

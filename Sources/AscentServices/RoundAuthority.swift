@@ -117,6 +117,13 @@ public final class RoundAuthority {
             }
         }
         logger.info("authority recovered", ["table": table.rawValue, "events": String(count), "round": String(state.round), "phase": state.phase.rawValue])
+        if state.round > 0 {
+            // The chain must be the one the log was played with: the last round's commitment proves it.
+            guard state.round <= Int64(chain.length) else { throw AuthorityError.chainExhausted(length: chain.length) }
+            let seed = chain.seed(forRound: Int(state.round))
+            guard SHA256.hash(seed).hex == state.commitment else { throw AuthorityError.chainDoesNotMatchLog(round: state.round) }
+            secret = scheme.roundSecret(seed: seed)
+        }
         let now = clock.now()
         switch state.phase {
         case .betting, .closed, .flying:
@@ -312,12 +319,16 @@ public enum AuthorityError: Error, CustomStringConvertible {
     case ownCommandRejected(command: String, rejection: String)
     /// A round is in progress but its secret is unknown.
     case noSecret(round: Int64)
+    /// The seed chain given is not the one the table's log was played with.
+    case chainDoesNotMatchLog(round: Int64)
 
     public var description: String {
         switch self {
         case .chainExhausted(let length): "the seed chain's \(length) rounds are used up"
         case .ownCommandRejected(let command, let rejection): "the authority's own \(command) was rejected (\(rejection))"
         case .noSecret(let round): "no secret for round \(round)"
+        case .chainDoesNotMatchLog(let round):
+            "round \(round)'s commitment in the log is not the hash of this chain's seed: wrong chain file for this table"
         }
     }
 }
