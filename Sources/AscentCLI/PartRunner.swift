@@ -83,7 +83,8 @@ struct PartCommand: Subcommand {
         case "authority":
             let (chain, salt) = try options.loadOrCreateChain()
             nonisolated(unsafe) let authority = RoundAuthority(
-                configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt, topics: topics),
+                configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt,
+                                                                intermissionMilliseconds: options.intermissionMilliseconds, topics: topics),
                 log: log, logger: logger, metrics: metrics)
             body = { try await authority.run() }
         case "settlement":

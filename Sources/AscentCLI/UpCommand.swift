@@ -59,7 +59,8 @@ struct UpCommand: Subcommand {
         print("table \(options.table.table) · \(options.table.currency) · salt \(salt) · \(bots) bots · Ctrl-C stops")
 
         let metrics = ServiceMetrics()
-        let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt, topics: topics),
+        let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt,
+                                                                intermissionMilliseconds: options.intermissionMilliseconds, topics: topics),
                                        log: log, logger: StderrLogger(component: "authority"), metrics: metrics)
         let wallet = WalletService(log: log, topics: topics, logger: StderrLogger(component: "wallet"), metrics: metrics)
         let settlement = SettlementService(log: log, topics: topics, logger: StderrLogger(component: "settlement"), metrics: metrics)

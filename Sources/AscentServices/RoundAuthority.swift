@@ -238,9 +238,10 @@ public final class RoundAuthority {
             guard case .stakeReserved(_, let player, let bet, let amount, let autoCashOut, _) = event, bet.table == table else { return events }
             defer { ServiceMetrics.observe(metrics.betAcceptance, from: record, to: clock.now()) }
             let command = RoundCommand.placeBet(PlaceBet(betID: bet.betID, player: player, stake: amount, autoCashOut: autoCashOut, at: clock.now()))
-            // A reservation older than the previous round was answered long ago (placed or refused);
-            // it is seen again only when the group's position was lost, and must not be refused twice.
-            guard bet.round >= state.round - 1 else { return events }
+            // A reservation for a round that is no longer betting is refused, however old: a wallet that
+            // lagged behind may deliver it late, and its stake must come back. (If the group's position
+            // were lost, replayed reservations would be refused again; settlement's release then finds
+            // nothing held and the wallet rejects it, so no money moves twice.)
             if bet.round != state.round || state.phase != .betting {
                 return events + refuse(bet, player, amount, reason: RoundRejection.bettingClosed.code)
             }
