@@ -17,6 +17,8 @@ public final class Projector {
     private let maxBatch: Int
     private let metrics: ServiceMetrics
     private let lag: Gauge
+    /// Rebuilt on start from the claims before the stored positions, then kept as records arrive.
+    private var fences = AuthorityFences()
 
     /// A projector named `name` writing to the database at `databaseURL` (migrated).
     public init(log: any EventLog, databaseURL: String, topics: LogTopics = LogTopics(), name: String = "main",
@@ -60,6 +62,9 @@ public final class Projector {
             }
         }
         logger.info("projector starting", ["partitions": String(start.count), "behind": String(start.values.reduce(0, +))])
+        for (partition, offset) in start where partition.topic == topics.roundEvents {
+            try await fences.replayClaims(from: log, partition: partition, until: offset)
+        }
         var reached = start
         func caughtUp() -> Bool { ends.map { $0.allSatisfy { reached[$0.key, default: 0] >= $0.value } } ?? false }
         let consumer = try await log.makeConsumer(.positions(start))
@@ -71,7 +76,11 @@ public final class Projector {
             for record in poll.records {
                 if record.topicPartition.topic == topics.roundEvents {
                     let (table, event) = try RoundEvent.decode(json: record.value)
-                    batch.add(event, table: table, record: record)
+                    if fences.admits(event, table: table, record: record) {
+                        batch.add(event, table: table, record: record)
+                    } else {
+                        batch.skip(record)
+                    }
                 } else {
                     batch.add(try WalletEvent.decode(json: record.value), record: record)
                 }

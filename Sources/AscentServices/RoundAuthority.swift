@@ -57,6 +57,12 @@ public final class RoundAuthority {
     /// Bets of the current and previous rounds already refused, so a replayed reservation is not refused twice.
     private var refused: Set<BetReference> = []
     private var table: TableID { configuration.table.table }
+    /// This authority's stamp on its events, set when it claims the table.
+    private var stamp: Records.AuthorityStamp?
+    /// The table's round-events partition.
+    private var ownPartition: TopicPartition?
+    /// Reads the table's partition after the claim, to notice another authority taking over.
+    private var watch: (any LogConsumer)?
 
     /// An authority for `configuration.table` on `log`.
     public init(configuration: AuthorityConfiguration, log: any EventLog, clock: any ServiceClock = SystemClock(),
@@ -84,8 +90,9 @@ public final class RoundAuthority {
         try await recover()
         let topics = configuration.topics
         let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .earliest))
-        defer { Task { [consumer] in try? await consumer.close() } }
+        defer { Task { [consumer, watch] in try? await consumer.close(); try? await watch?.close() } }
         while !Task.isCancelled {
+            try await checkNotFenced()
             try await advanceClock()
             let wait = max(0, min(deadline().milliseconds - clock.now().milliseconds, 250))
             let poll = try await consumer.poll(maxRecords: configuration.maxBatch, timeoutMilliseconds: Int(wait))
@@ -105,11 +112,16 @@ public final class RoundAuthority {
         let topics = configuration.topics
         let partitions = try await log.partitionCount(of: topics.roundEvents)
         let partition = TopicPartition(topic: topics.roundEvents, partition: KafkaPartitioner.partition(forKey: Array(table.rawValue.utf8), partitionCount: partitions))
+        ownPartition = partition
         var count = 0
+        var fence = AuthorityFence()
+        var recoveredUpTo: Int64 = 0
         try await log.readToEnd(partition) { records in
             for record in records {
+                recoveredUpTo = record.offset + 1
                 let (eventTable, event) = try RoundEvent.decode(json: record.value)
-                guard eventTable == table else { continue }
+                let stamp = Records.stamp(of: record)
+                guard eventTable == table, fence.admits(event, epoch: stamp.epoch, writer: stamp.writer) else { continue }
                 if case .roundOpened = event { refused = [] }
                 if case .betRejected(let round, let id, _, _, _, _) = event { refused.insert(BetReference(table: table, round: round, betID: id)) }
                 decider.apply(event, to: &state)
@@ -117,6 +129,7 @@ public final class RoundAuthority {
             }
         }
         logger.info("authority recovered", ["table": table.rawValue, "events": String(count), "round": String(state.round), "phase": state.phase.rawValue])
+        try await claim(after: fence, partition: partition, from: recoveredUpTo)
         if state.round > 0 {
             // The chain must be the one the log was played with: the last round's commitment proves it.
             guard state.round <= Int64(chain.length) else { throw AuthorityError.chainExhausted(length: chain.length) }
@@ -134,6 +147,44 @@ public final class RoundAuthority {
             break
         }
         nextOpenAt = now
+    }
+
+    /// Takes the table over with an epoch above every one in the log, then checks that no other
+    /// authority claimed it in between; the loser of such a race stops (`fenced`).
+    private func claim(after fence: AuthorityFence, partition: TopicPartition, from offset: Int64) async throws {
+        var generator = SystemRandomNumberGenerator()
+        let writer = String(generator.next(), radix: 36) + String(generator.next(), radix: 36)
+        let mine = Records.AuthorityStamp(epoch: fence.epoch + 1, writer: writer)
+        let record = Records.make(.authorityClaimed(round: state.round, epoch: mine.epoch, writer: writer, at: clock.now()),
+                                  table: table, topics: configuration.topics, stamp: mine)
+        guard let landed = try await log.append([record]).first else { throw AuthorityError.fenced(epoch: mine.epoch) }
+        var check = fence
+        try await log.readToEnd(partition, from: offset, until: landed.offset + 1) { records in
+            for record in records {
+                guard let (eventTable, event) = try? RoundEvent.decode(json: record.value), eventTable == table else { continue }
+                let stamp = Records.stamp(of: record)
+                _ = check.admits(event, epoch: stamp.epoch, writer: stamp.writer)
+            }
+        }
+        guard check.writer == writer else {
+            logger.error("another authority claimed the table first; stopping", ["table": table.rawValue, "epoch": String(check.epoch)])
+            throw AuthorityError.fenced(epoch: check.epoch)
+        }
+        stamp = mine
+        watch = try await log.makeConsumer(.positions([partition: landed.offset + 1]))
+        logger.info("authority claimed the table", ["table": table.rawValue, "epoch": String(mine.epoch), "writer": writer])
+    }
+
+    /// Throws `fenced` when another authority has claimed the table since this one did.
+    private func checkNotFenced() async throws {
+        guard let watch, let stamp else { return }
+        for record in try await watch.poll(maxRecords: 1_000, timeoutMilliseconds: 0).records
+        where record.header(Records.Header.type) == "authorityClaimed" {
+            guard let (eventTable, event) = try? RoundEvent.decode(json: record.value), eventTable == table,
+                  case .authorityClaimed(_, let epoch, let writer, _) = event, writer != stamp.writer, epoch > stamp.epoch else { continue }
+            logger.error("fenced: another authority took the table over; stopping without writing", ["table": table.rawValue, "epoch": String(epoch)])
+            throw AuthorityError.fenced(epoch: epoch)
+        }
     }
 
     /// The next instant the authority must act without any input.
@@ -297,7 +348,7 @@ public final class RoundAuthority {
 
     private func append(_ events: [RoundEvent]) async throws {
         guard !events.isEmpty else { return }
-        let records = events.map { Records.make($0, table: table, topics: configuration.topics) }
+        let records = events.map { Records.make($0, table: table, topics: configuration.topics, stamp: stamp) }
         let started = SystemClock.monotonicNanoseconds()
         do {
             _ = try await log.append(records)
@@ -320,6 +371,8 @@ public enum AuthorityError: Error, CustomStringConvertible {
     case ownCommandRejected(command: String, rejection: String)
     /// A round is in progress but its secret is unknown.
     case noSecret(round: Int64)
+    /// Another authority took the table over (its claim has a higher epoch).
+    case fenced(epoch: Int64)
     /// The seed chain given is not the one the table's log was played with.
     case chainDoesNotMatchLog(round: Int64)
 
@@ -328,6 +381,7 @@ public enum AuthorityError: Error, CustomStringConvertible {
         case .chainExhausted(let length): "the seed chain's \(length) rounds are used up"
         case .ownCommandRejected(let command, let rejection): "the authority's own \(command) was rejected (\(rejection))"
         case .noSecret(let round): "no secret for round \(round)"
+        case .fenced(let epoch): "fenced: another authority claimed the table with epoch \(epoch)"
         case .chainDoesNotMatchLog(let round):
             "round \(round)'s commitment in the log is not the hash of this chain's seed: wrong chain file for this table"
         }

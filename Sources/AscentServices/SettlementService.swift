@@ -13,6 +13,7 @@ public final class SettlementService {
     private let maxBatch: Int
     private let metrics: ServiceMetrics
     private let lag: Gauge
+    private var fences = AuthorityFences()
 
     /// Settlement on `log`.
     public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
@@ -32,6 +33,8 @@ public final class SettlementService {
         let consumer = try await log.makeConsumer(.group("settlement", topics: [topics.roundEvents], start: .earliest))
         while !Task.isCancelled {
             let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
+            // A partition taken over from another member resumes mid-log: learn its claims first.
+            for (partition, offset) in poll.assigned { try await fences.replayClaims(from: log, partition: partition, until: offset) }
             guard !poll.records.isEmpty else { continue }
             var commands: [OutgoingRecord] = []
             var positions: [TopicPartition: Int64] = [:]
@@ -39,6 +42,11 @@ public final class SettlementService {
             for record in poll.records {
                 positions[record.topicPartition] = record.offset + 1
                 let (table, event) = try RoundEvent.decode(json: record.value)
+                // A fenced authority's events decide nothing: no money moves for them.
+                guard fences.admits(event, table: table, record: record) else {
+                    logger.warning("ignored an event of a fenced authority", ["table": table.rawValue, "offset": String(record.offset)])
+                    continue
+                }
                 if let command = Settlement.walletCommand(for: event, table: table, at: now) {
                     commands.append(Records.make(command, topics: topics))
                 }
