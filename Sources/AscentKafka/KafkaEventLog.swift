@@ -15,6 +15,8 @@ public final class KafkaEventLog: EventLog {
         // Kafka's Java default partitioner: murmur2 of the key; keyless records go anywhere.
         "partitioner": "murmur2_random",
         "linger.ms": "5",
+        // Small requests go out at once, as the Java client does (TCP_NODELAY).
+        "socket.nagle.disable": "true",
         // Bounds the local queue; `append` waits for room (then fails) rather than growing it.
         "queue.buffering.max.messages": "100000",
         "queue.buffering.max.kbytes": "262144",
