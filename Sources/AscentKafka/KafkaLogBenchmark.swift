@@ -53,7 +53,13 @@ public enum KafkaLogBenchmark {
         let log = try KafkaEventLog(mockCluster: cluster, properties: options.properties)
         let topic = "bench-log"
         try await log.createTopic(topic, partitions: options.partitions, retention: .forever)
-        _ = try await log.append([OutgoingRecord(topic: topic, key: Array("warm".utf8), value: value)])
+        // The mock picks leaders at random; spread them so that partitions share brokers evenly.
+        for partition in 0..<options.partitions {
+            try cluster.setLeader(TopicPartition(topic: topic, partition: partition), broker: partition % cluster.brokerCount + 1)
+        }
+        _ = try await log.append((0..<options.partitions).map {
+            OutgoingRecord(topic: topic, key: Array("warm".utf8), value: value, partition: $0)
+        })
         var oneByOne: [Int] = []
         let oneStart = monotonicNanoseconds()
         var appended = 0
