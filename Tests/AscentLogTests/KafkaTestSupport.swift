@@ -22,6 +22,8 @@ struct KafkaTestCluster: Sendable {
         "consumer.fetch.wait.max.ms": "50",
         "topic.metadata.refresh.interval.ms": "1000",
         "reconnect.backoff.max.ms": "1000",
+        // A stuck append fails within 30 s instead of librdkafka's default 5 minutes.
+        "producer.message.timeout.ms": "30000",
     ]
 
     /// A cluster for one test called `name`.
