@@ -299,4 +299,93 @@ import Testing
         }
         try await log.shutdown()
     }
+
+    /// The leader goes down while a consumer reads the partition and comes back: the consumer
+    /// resumes where it was, with no gap and no record twice.
+    @Test func brokerDownThenUpDuringConsume() async throws {
+        guard let cluster = try mockCluster("consume-down"), let mock = cluster.mock else { return }
+        // Small fetches and almost no prefetch, so most records are still on the broker when it goes down.
+        let log = try cluster.makeLog(["consumer.max.partition.fetch.bytes": "1024", "consumer.fetch.max.bytes": "1024",
+                                       "consumer.message.max.bytes": "1000",
+                                       "consumer.queued.min.messages": "1"])
+        let topic = "\(cluster.prefix)-t"
+        try await log.createTopic(topic, partitions: 1, retention: .forever)
+        let partition = TopicPartition(topic: topic, partition: 0)
+        try mock.setLeader(partition, broker: 3)
+        let sent = Self.records(topic, 0..<300, label: "c")
+        // Ten records per append, so the log holds many small batches (a fetch returns whole batches).
+        for start in stride(from: 0, to: sent.count, by: 10) { _ = try await log.append(Array(sent[start..<start + 10])) }
+        let consumer = try await log.makeConsumer(.positions([partition: 0]))
+        var read: [LogRecord] = []
+        try await pollKafkaUntil(consumer, "the first records") { result in
+            read += result.records
+            return !read.isEmpty
+        }
+        try mock.setBrokerDown(3)
+        // Polls while the leader is down return nothing new (or what was already fetched).
+        for _ in 0..<5 { read += try await consumer.poll(maxRecords: 50, timeoutMilliseconds: 100).records }
+        #expect(read.count < sent.count, "the consumer had everything before the leader went down: the fault was not exercised")
+        try mock.setBrokerUp(3)
+        try await pollKafkaUntil(consumer, "the rest after the leader came back") { result in
+            read += result.records
+            return read.count >= sent.count
+        }
+        read += try await consumer.poll(maxRecords: 1_000, timeoutMilliseconds: 300).records
+        Self.expectExactly(read, sent, "after the leader went down during reading")
+        try await consumer.close()
+        try await log.shutdown()
+    }
+
+    /// A commit the coordinator refuses throws a LogError naming the failure; the next commit
+    /// succeeds and is where a restarted member resumes.
+    @Test func refusedCommitThrowsAndNextCommitCounts() async throws {
+        guard let cluster = try mockCluster("commit-error"), let mock = cluster.mock else { return }
+        let log = try cluster.makeLog()
+        let topic = "\(cluster.prefix)-t"
+        let group = "\(cluster.prefix)-g"
+        try await log.createTopic(topic, partitions: 1, retention: .forever)
+        let partition = TopicPartition(topic: topic, partition: 0)
+        let sent = Self.records(topic, 0..<20, label: "r")
+        _ = try await log.append(sent)
+        let consumer = try await log.makeConsumer(.group(group, topics: [topic], start: .earliest))
+        var read: [LogRecord] = []
+        try await pollKafkaUntil(consumer, "20 records") { result in
+            read += result.records
+            return read.count >= 20
+        }
+        // 30 = GROUP_AUTHORIZATION_FAILED: not something librdkafka retries by itself.
+        mock.pushRequestErrors(.offsetCommit, [.code(30)])
+        await #expect {
+            try await consumer.commit([partition: 5])
+        } throws: { error in
+            (error as? LogError).map { $0.code == "GROUP_AUTHORIZATION_FAILED" && !$0.isRetriable } ?? false
+        }
+        try await consumer.commit([partition: 7])
+        try await consumer.close()
+
+        let again = try await log.makeConsumer(.group(group, topics: [topic], start: .earliest))
+        var resumed: [LogRecord] = []
+        try await pollKafkaUntil(again, "the records after the commit") { result in
+            resumed += result.records
+            return resumed.count >= 13
+        }
+        Self.expectExactly(resumed, Array(sent[7...]), "after a refused and an accepted commit")
+        try await again.close()
+        try await log.shutdown()
+    }
+
+    /// `shutdown` closes the consumers still open; using one afterwards is a clear error.
+    @Test func shutdownClosesOpenConsumers() async throws {
+        guard let cluster = try mockCluster("shutdown") else { return }
+        let log = try cluster.makeLog()
+        let topic = "\(cluster.prefix)-t"
+        try await log.createTopic(topic, partitions: 1, retention: .forever)
+        let consumer = try await log.makeConsumer(.group("\(cluster.prefix)-g", topics: [topic], start: .earliest))
+        try await pollKafkaUntil(consumer, "an assignment") { _ in try await !consumer.assignment().isEmpty }
+        try await log.shutdown()
+        await #expect { _ = try await consumer.poll(maxRecords: 1, timeoutMilliseconds: 0) } throws: { error in
+            (error as? LogError)?.code == "CLOSED"
+        }
+        try await consumer.close()  // a second close does nothing
+    }
 }
