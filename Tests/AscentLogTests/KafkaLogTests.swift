@@ -109,4 +109,24 @@ import Testing
         try await first.close()
         try await log.shutdown()
     }
+
+    /// The admin-API path of `createTopic` (the one real clusters get), tried on the mock's
+    /// brokers: librdkafka 2.0.2's mock does not answer CreateTopics, so this proves the path
+    /// gives up with a clear retriable error in bounded time, and would create the topic if
+    /// answered. On a real cluster (ASCENT_KAFKA_BROKERS) the topic must be created.
+    @Test func createTopicThroughTheAdminAPI() async throws {
+        let cluster = try KafkaTestCluster("admin")
+        // Not `mockCluster:`, so createTopic takes the CreateTopics path.
+        let log = try KafkaEventLog(brokers: cluster.brokers, properties: ["ascent.timeout.ms": "3000"])
+        let topic = "\(cluster.prefix)-t"
+        let started = ContinuousClock.now
+        do {
+            try await log.createTopic(topic, partitions: 5, retention: .forever)
+            #expect(try await log.partitionCount(of: topic) == 5)
+        } catch let error as LogError where cluster.mock != nil {
+            #expect(error.isRetriable && error.code == "_TIMED_OUT", "unexpected failure: \(error)")
+            #expect(ContinuousClock.now - started < .seconds(6), "CreateTopics must give up after its timeout")
+        }
+        try await log.shutdown()
+    }
 }
