@@ -79,9 +79,10 @@ import Testing
 
     /// The rebalance callback's changes come back in PollResult: the first member is assigned
     /// every partition at its start offset; when a second joins, it reports partitions revoked.
-    @Test func rebalancesAreReportedInPollResults() async throws {
+    @Test(arguments: ["range,roundrobin", "cooperative-sticky"])
+    func rebalancesAreReportedInPollResults(strategy: String) async throws {
         let cluster = try KafkaTestCluster("rebalance")
-        let log = try cluster.makeLog()
+        let log = try cluster.makeLog(["consumer.partition.assignment.strategy": strategy])
         let topic = "\(cluster.prefix)-t"
         let group = "\(cluster.prefix)-g"
         try await log.createTopic(topic, partitions: 2, retention: .forever)
