@@ -77,6 +77,28 @@ import Testing
         try await log.shutdown()
     }
 
+    /// A full queue that never drains (every broker down): `append` gives up after
+    /// `ascent.queue.full.wait.ms` with a retriable `_QUEUE_FULL`, once the records it did enqueue
+    /// have their (failed) delivery reports.
+    @Test func fullQueueThatNeverDrainsFailsRetriably() async throws {
+        let cluster = try KafkaTestCluster("queue-stuck")
+        guard let mock = cluster.mock else { return }
+        let log = try cluster.makeLog(["producer.queue.buffering.max.messages": "5", "ascent.queue.full.wait.ms": "300",
+                                       "producer.message.timeout.ms": "1000"])
+        let topic = "\(cluster.prefix)-t"
+        try await log.createTopic(topic, partitions: 1, retention: .forever)
+        for broker in 1...mock.brokerCount { try mock.setBrokerDown(broker) }
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await log.append((0..<20).map { OutgoingRecord(topic: topic, key: [1], value: [UInt8(truncatingIfNeeded: $0)]) })
+        } throws: { error in
+            (error as? LogError).map { $0.code == "_QUEUE_FULL" && $0.isRetriable } ?? false
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        for broker in 1...mock.brokerCount { try mock.setBrokerUp(broker) }
+        try await log.shutdown()
+    }
+
     /// The rebalance callback's changes come back in PollResult: the first member is assigned
     /// every partition at its start offset; when a second joins, it reports partitions revoked.
     @Test(arguments: ["range,roundrobin", "cooperative-sticky"])
