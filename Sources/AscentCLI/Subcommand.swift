@@ -27,6 +27,7 @@ public enum AscentMain {
             ChainCommand.self,
             MigrateCommand.self,
             BenchPostgresLogCommand.self,
+            BenchKafkaLogCommand.self,
         ]
     }
 
