@@ -28,6 +28,7 @@ public enum AscentMain {
             MigrateCommand.self,
             BenchPostgresLogCommand.self,
             BenchKafkaLogCommand.self,
+            BenchCommand.self,
         ]
     }
 

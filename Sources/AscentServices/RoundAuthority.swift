@@ -91,20 +91,29 @@ public final class RoundAuthority {
         let topics = configuration.topics
         let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .earliest))
         defer { Task { [consumer, watch] in try? await consumer.close(); try? await watch?.close() } }
+        var committer = PositionCommitter()
+        var lastFenceCheck: UInt64 = 0
         while !Task.isCancelled {
-            try await checkNotFenced()
+            let now = SystemClock.monotonicNanoseconds()
+            if now - lastFenceCheck >= 100_000_000 {
+                try await checkNotFenced()
+                lastFenceCheck = now
+            }
             try await advanceClock()
-            let wait = max(0, min(deadline().milliseconds - clock.now().milliseconds, 250))
+            let wait = max(0, min(deadline().milliseconds - clock.now().milliseconds, 100))
             let poll = try await consumer.poll(maxRecords: configuration.maxBatch, timeoutMilliseconds: Int(wait))
-            guard !poll.records.isEmpty else { continue }
+            guard !poll.records.isEmpty else {
+                try await committer.commitIfDue(consumer)
+                continue
+            }
             var events: [RoundEvent] = []
             for record in poll.records { events += try handle(record) }
             try await append(events)
             if let last = poll.records.last { lag.set(Double(max(0, clock.now().milliseconds - last.timestampMilliseconds)) / 1_000) }
-            var positions: [TopicPartition: Int64] = [:]
-            for record in poll.records { positions[record.topicPartition] = max(positions[record.topicPartition] ?? 0, record.offset + 1) }
-            try await consumer.commit(positions)
+            for record in poll.records { committer.processed(record.topicPartition, next: record.offset + 1) }
+            try await committer.commitIfDue(consumer)
         }
+        try await committer.commitIfDue(consumer, force: true)
     }
 
     /// Rebuilds the table from its own events and finishes a round the last run left unfinished.

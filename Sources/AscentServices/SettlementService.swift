@@ -31,16 +31,20 @@ public final class SettlementService {
     /// decoded (a round event is a fact: it is never skipped).
     public func run() async throws {
         let consumer = try await log.makeConsumer(.group("settlement", topics: [topics.roundEvents], start: .earliest))
+        var committer = PositionCommitter()
         while !Task.isCancelled {
             let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
+            if !poll.revoked.isEmpty { try await committer.commitIfDue(consumer, force: true) }
             // A partition taken over from another member resumes mid-log: learn its claims first.
             for (partition, offset) in poll.assigned { try await fences.replayClaims(from: log, partition: partition, until: offset) }
-            guard !poll.records.isEmpty else { continue }
+            guard !poll.records.isEmpty else {
+                try await committer.commitIfDue(consumer)
+                continue
+            }
             var commands: [OutgoingRecord] = []
-            var positions: [TopicPartition: Int64] = [:]
             let now = clock.now()
             for record in poll.records {
-                positions[record.topicPartition] = record.offset + 1
+                committer.processed(record.topicPartition, next: record.offset + 1)
                 let (table, event) = try RoundEvent.decode(json: record.value)
                 // A fenced authority's events decide nothing: no money moves for them.
                 guard fences.admits(event, table: table, record: record) else {
@@ -52,10 +56,11 @@ public final class SettlementService {
                 }
             }
             if !commands.isEmpty { _ = try await log.append(commands) }
-            try await consumer.commit(positions)
+            try await committer.commitIfDue(consumer)
             metrics.settlementCommands.increment(by: commands.count)
             if let last = poll.records.last { lag.set(Double(max(0, now.milliseconds - last.timestampMilliseconds)) / 1_000) }
         }
+        try await committer.commitIfDue(consumer, force: true)
         try await consumer.close()
     }
 }

@@ -35,15 +35,19 @@ public final class WalletService {
     /// Serves commands until the task is cancelled; throws when the log fails (restart to recover).
     public func run() async throws {
         let consumer = try await log.makeConsumer(.group("wallet", topics: [topics.walletCommands], start: .earliest))
+        var committer = PositionCommitter()
         while !Task.isCancelled {
             let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
+            if !poll.revoked.isEmpty { try await committer.commitIfDue(consumer, force: true) }
             for partition in poll.revoked { players[partition.partition] = nil }
             for partition in poll.assigned.keys.sorted() { try await rebuild(partition.partition) }
-            guard !poll.records.isEmpty else { continue }
+            guard !poll.records.isEmpty else {
+                try await committer.commitIfDue(consumer)
+                continue
+            }
             var records: [OutgoingRecord] = []
-            var positions: [TopicPartition: Int64] = [:]
             for record in poll.records {
-                positions[record.topicPartition] = record.offset + 1
+                committer.processed(record.topicPartition, next: record.offset + 1)
                 let partition = record.topicPartition.partition
                 if players[partition] == nil { try await rebuild(partition) }
                 metrics.walletCommands.increment()
@@ -68,9 +72,10 @@ public final class WalletService {
                 }
             }
             if !records.isEmpty { _ = try await log.append(records) }
-            try await consumer.commit(positions)
+            try await committer.commitIfDue(consumer)
             if let last = poll.records.last { lag.set(Double(max(0, clock.now().milliseconds - last.timestampMilliseconds)) / 1_000) }
         }
+        try await committer.commitIfDue(consumer, force: true)
         try await consumer.close()
     }
 
