@@ -9,6 +9,18 @@ import Testing
 @Suite(.serialized) struct EmbeddedStackTests {
     @Test func roundsAreBetCashedOutCrashedSettledAndProjected() async throws {
         guard let stack = try await StackHarness.make("stack") else { return }
+        let running = stack.start()
+        defer { running.cancel() }
+        try await Self.playScriptedRounds(on: stack)
+        running.cancel()
+        _ = try? await running.value
+        try await stack.log.shutdown()
+        try await stack.drop()
+    }
+
+    /// Three rounds with scripted players covering the rules, then every check against the events
+    /// and against PostgreSQL. The stack's parts must be running (in-process or as processes).
+    static func playScriptedRounds(on stack: StackHarness) async throws {
         let eur = stack.table.currency
         func money(_ minor: Int64) -> Money { Money(minorUnits: minor, currency: eur) }
         func reserve(_ player: String, round: Int64, bet: String, stake: Int64, auto: Int64? = nil) -> WalletCommand {
@@ -16,8 +28,6 @@ import Testing
             return WalletCommand(id: "reserve:\(reference)", player: PlayerID(player),
                                  action: .reserveStake(reference, money(stake), autoCashOut: auto.map(Multiplier.init(hundredths:))), at: Timestamp(milliseconds: 0))
         }
-        let running = stack.start()
-        defer { running.cancel() }
         try await stack.send([
             WalletCommand(id: "d-alice", player: "alice", action: .deposit(money(10_000), reference: "op"), at: Timestamp(milliseconds: 0)),
             WalletCommand(id: "d-bob", player: "bob", action: .deposit(money(1_000), reference: "op"), at: Timestamp(milliseconds: 0)),
@@ -34,7 +44,7 @@ import Testing
         var events: [RoundEvent] = []
         var manualSent: Set<Int64> = []
         var settledRounds = 0
-        let deadline = Date().addingTimeInterval(90)
+        let deadline = Date().addingTimeInterval(120)
         while settledRounds < 3 && Date() < deadline {
             for record in try await consumer.poll(maxRecords: 500, timeoutMilliseconds: 200).records {
                 let (_, event) = try RoundEvent.decode(json: record.value)
@@ -64,7 +74,7 @@ import Testing
             }
         }
         try await consumer.close()
-        #expect(settledRounds >= 3, "three rounds should settle within 90 s")
+        #expect(settledRounds >= 3, "three rounds should settle within 120 s")
 
         // What the rules say, from the events.
         var expectedBalance: [String: Int64] = ["alice": 10_000, "bob": 1_000, "dave": 2_000_000]
@@ -121,9 +131,5 @@ import Testing
             #expect(row[1] == "settled")
             #expect(Int64(row[2]!) == stack.crashPoint(round: Int(row[0]!)!).hundredths)
         }
-        running.cancel()
-        _ = try? await running.value
-        try await stack.log.shutdown()
-        try await stack.drop()
     }
 }

@@ -1,5 +1,6 @@
 import AscentCore
 import AscentFairness
+import AscentKafka
 import AscentLog
 import AscentPostgres
 import AscentProjector
@@ -11,14 +12,16 @@ import Testing
 struct StackHarness {
     let url: String
     let schema: String
-    let log: PostgresEventLog
+    let log: any EventLog
+    /// The mock Kafka cluster the log lives on, when the stack runs on Kafka.
+    let kafka: RDKafkaMockCluster?
     let topics = LogTopics()
     let table: TableConfig
     let chain: SeedChain
     let salt: String
 
     /// A migrated, empty schema; nil when integration tests are skipped.
-    static func make(_ name: String, rounds: Int = 40) async throws -> StackHarness? {
+    static func make(_ name: String, rounds: Int = 40, onKafka: Bool = false, bettingMilliseconds: Int64 = 700) async throws -> StackHarness? {
         let environment = ProcessInfo.processInfo.environment
         guard let base = environment["ASCENT_TEST_DATABASE_URL"], !base.isEmpty else {
             if environment["ASCENT_REQUIRE_INTEGRATION"] == "1" {
@@ -35,9 +38,10 @@ struct StackHarness {
         var configuration = PostgresEventLog.Configuration(databaseURL: url)
         configuration.heartbeatIntervalMilliseconds = 200
         configuration.sessionTimeoutMilliseconds = 3_000
-        let log = PostgresEventLog(configuration: configuration)
+        let kafka = onKafka ? try RDKafkaMockCluster(brokerCount: 3) : nil
+        let log: any EventLog = if let kafka { try KafkaEventLog(mockCluster: kafka) } else { PostgresEventLog(configuration: configuration) }
         var table = TableConfig(table: "t1", currency: Currency(code: "EUR")!, minimumStakeMinorUnits: 10, maximumStakeMinorUnits: 5_000,
-                                maximumWinMinorUnits: 1_000_000, bettingWindowMilliseconds: 700, tickIntervalMilliseconds: 40)
+                                maximumWinMinorUnits: 1_000_000, bettingWindowMilliseconds: bettingMilliseconds, tickIntervalMilliseconds: 40)
         // Ten times the standard rate: 2x after 1.16 s, so rounds are short.
         table.curve = GrowthCurve(ratePerMillisecond: 0.0006)
         let chain = SeedChain.generate(terminalSeed: Bytes32(Array(repeating: 0x11, count: 32))!, length: rounds)
@@ -52,7 +56,7 @@ struct StackHarness {
             }
         }
         precondition(!salt.isEmpty, "no salt keeps every test round short")
-        let harness = StackHarness(url: url, schema: schema, log: log, table: table, chain: chain, salt: salt)
+        let harness = StackHarness(url: url, schema: schema, log: log, kafka: kafka, table: table, chain: chain, salt: salt)
         try await harness.topics.create(on: log, partitions: 4)
         return harness
     }
