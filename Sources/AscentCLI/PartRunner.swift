@@ -60,6 +60,7 @@ struct PartCommand: Subcommand {
     let part: String
     let options: StackOptions
     let metricsPort: Int?
+    let faucet: Int64?
 
     init(arguments: inout Arguments) throws { preconditionFailure("use PartCommand(part:arguments:)") }
 
@@ -67,6 +68,7 @@ struct PartCommand: Subcommand {
         self.part = part
         options = try StackOptions(arguments: &arguments)
         metricsPort = try arguments.integer(OpsServer.portOption, in: 0...65_535).map(Int.init)
+        faucet = part == "wallet" ? try arguments.integer("--faucet", in: 1...Int64.max / 100) : nil
     }
 
     func run() async throws -> Int32 {
@@ -78,7 +80,7 @@ struct PartCommand: Subcommand {
         let body: @Sendable () async throws -> Void
         switch part {
         case "wallet":
-            nonisolated(unsafe) let wallet = WalletService(log: log, topics: topics, logger: logger, metrics: metrics)
+            nonisolated(unsafe) let wallet = WalletService(log: log, topics: topics, logger: logger, metrics: metrics, faucetMinorUnits: faucet)
             body = { try await wallet.run() }
         case "authority":
             let (chain, salt) = try options.loadOrCreateChain()
@@ -118,7 +120,13 @@ private func partHelp(_ part: String, _ what: String) -> String {
 struct WalletPartCommand: Subcommand {
     static let name = "wallet"
     static let summary = "run the wallet: one writer of balances per player partition"
-    static var help: String { partHelp(name, "Reads wallet commands as the `wallet` group; any number of instances split the partitions.") }
+    static var help: String {
+        partHelp(name, """
+            Reads wallet commands as the `wallet` group; any number of instances split the partitions.
+              --faucet N           allow development-faucet deposits (reference "faucet") of at most N minor units;
+                                   off unless given
+            """)
+    }
     let command: PartCommand
     init(arguments: inout Arguments) throws { command = try PartCommand(part: Self.name, arguments: &arguments) }
     func run() async throws -> Int32 { try await command.run() }

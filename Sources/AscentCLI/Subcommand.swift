@@ -22,6 +22,7 @@ public enum AscentMain {
             AuthorityPartCommand.self,
             SettlementPartCommand.self,
             ProjectorPartCommand.self,
+            DepositCommand.self,
             SimulateCommand.self,
             VerifyCommand.self,
             ChainCommand.self,

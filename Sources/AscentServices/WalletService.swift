@@ -19,10 +19,16 @@ public final class WalletService {
     private let metrics: ServiceMetrics
     private let lag: Gauge
     private var players: [Int32: [PlayerID: WalletState]] = [:]
+    private let faucetMinorUnits: Int64?
+
+    /// The reference that marks a deposit as a development-faucet request rather than an operator's.
+    public static let faucetReference = "faucet"
 
     /// A wallet on `log`.
     public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000, metrics: ServiceMetrics = ServiceMetrics()) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000, metrics: ServiceMetrics = ServiceMetrics(),
+                faucetMinorUnits: Int64? = nil) {
+        self.faucetMinorUnits = faucetMinorUnits
         self.log = log
         self.topics = topics
         self.clock = clock
@@ -58,6 +64,15 @@ public final class WalletService {
                 }
                 // The wallet's clock decides days and limits, not the sender's.
                 command.at = clock.now()
+                if case .deposit(let amount, let reference) = command.action, reference == Self.faucetReference {
+                    // The development faucet is off unless configured, and never pays more than its size.
+                    guard let faucetMinorUnits, amount.minorUnits <= faucetMinorUnits else {
+                        metrics.walletRejections.increment()
+                        logger.warning("faucet deposit refused", ["command": command.id, "player": command.player.rawValue,
+                                                                  "rule": faucetMinorUnits == nil ? "faucetDisabled" : "faucetAmountTooLarge"])
+                        continue
+                    }
+                }
                 var state = players[partition]![command.player] ?? WalletState()
                 switch Wallet.decide(command, state: state) {
                 case .success(let events):
