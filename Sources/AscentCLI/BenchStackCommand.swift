@@ -4,6 +4,7 @@ import AscentFairness
 import AscentLog
 import AscentPostgres
 import AscentProjector
+import AscentRuntime
 import AscentServices
 import Foundation
 import Synchronization
@@ -199,6 +200,12 @@ struct BenchStackCommand: Subcommand {
         print("bet: reservation → betPlaced       \(percentile(acceptance, 0.5).leftPadded(to: 6))   \(percentile(acceptance, 0.99).leftPadded(to: 6))")
         print("cash-out: request → cashedOut      \(percentile(decision, 0.5).leftPadded(to: 6))   \(percentile(decision, 0.99).leftPadded(to: 6))")
         print("reference: bare log append → read \(percentile(reference, 0.5).leftPadded(to: 6))   \(percentile(reference, 0.99).leftPadded(to: 6))   (same rate, same run)")
+        func mean(_ histogram: Histogram) -> String {
+            histogram.count == 0 ? "n/a" : String(format: "%.1f", histogram.sumSeconds / Double(histogram.count) * 1_000)
+        }
+        print("where the time goes (means, ms): stakeReserved appended → authority decides \(mean(metrics.betAcceptance)), "
+              + "cash-out appended → decided \(mean(metrics.cashOutDecision)), round-event append \(mean(metrics.appendLatency)), "
+              + "projection batch \(mean(metrics.projectionBatch))")
         return 0
     }
 
