@@ -89,9 +89,7 @@ public final class Projector {
             try await write(batch)
             metrics.projectionBatch.observe(nanoseconds: SystemClock.monotonicNanoseconds() - started)
             metrics.projectedRecords.increment(by: poll.records.count)
-            if let last = poll.records.last {
-                lag.set(Double(max(0, SystemClock().now().milliseconds - last.timestampMilliseconds)) / 1_000)
-            }
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: SystemClock().now())
         }
         try await consumer.close()
     }

@@ -109,7 +109,7 @@ public final class RoundAuthority {
             var events: [RoundEvent] = []
             for record in poll.records { events += try handle(record) }
             try await append(events)
-            if let last = poll.records.last { lag.set(Double(max(0, clock.now().milliseconds - last.timestampMilliseconds)) / 1_000) }
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
             for record in poll.records { committer.processed(record.topicPartition, next: record.offset + 1) }
             try await committer.commitIfDue(consumer)
         }

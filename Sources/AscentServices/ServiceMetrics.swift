@@ -75,6 +75,12 @@ public struct ServiceMetrics: Sendable {
                        labels: ["part": part])
     }
 
+    /// Sets `gauge` to the age of `record` (log clock) at `now`; nothing when there is no record.
+    public static func setLag(_ gauge: Gauge, newest record: LogRecord?, now: Timestamp) {
+        guard let record else { return }
+        gauge.set(Double(max(0, now.milliseconds - record.timestampMilliseconds)) / 1_000)
+    }
+
     /// Counts what a batch of round events means for players and money.
     func count(_ events: [RoundEvent]) {
         for event in events {

@@ -58,7 +58,7 @@ public final class SettlementService {
             if !commands.isEmpty { _ = try await log.append(commands) }
             try await committer.commitIfDue(consumer)
             metrics.settlementCommands.increment(by: commands.count)
-            if let last = poll.records.last { lag.set(Double(max(0, now.milliseconds - last.timestampMilliseconds)) / 1_000) }
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: now)
         }
         try await committer.commitIfDue(consumer, force: true)
         try await consumer.close()

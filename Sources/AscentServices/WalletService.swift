@@ -88,7 +88,7 @@ public final class WalletService {
             }
             if !records.isEmpty { _ = try await log.append(records) }
             try await committer.commitIfDue(consumer)
-            if let last = poll.records.last { lag.set(Double(max(0, clock.now().milliseconds - last.timestampMilliseconds)) / 1_000) }
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
         }
         try await committer.commitIfDue(consumer, force: true)
         try await consumer.close()
