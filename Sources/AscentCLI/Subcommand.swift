@@ -23,6 +23,7 @@ public enum AscentMain {
             SettlementPartCommand.self,
             ProjectorPartCommand.self,
             DepositCommand.self,
+            TokenCommand.self,
             SimulateCommand.self,
             VerifyCommand.self,
             ChainCommand.self,
