@@ -73,14 +73,16 @@ public final class WalletService {
                         continue
                     }
                 }
-                var state = players[partition]![command.player] ?? WalletState()
-                switch Wallet.decide(command, state: state) {
+                // Decide on a borrowed state, then apply in place: a copy taken out of the dictionary
+                // would be copied again on the first mutation, and a player's state grows with every
+                // command id it has seen.
+                let decision = Wallet.decide(command, state: players[partition]![command.player] ?? WalletState())
+                switch decision {
                 case .success(let events):
                     for event in events {
-                        Wallet.apply(event, to: &state)
+                        Wallet.apply(event, to: &players[partition]![command.player, default: WalletState()])
                         records.append(Records.make(event, topics: topics, partition: partition))
                     }
-                    players[partition]![command.player] = state
                 case .failure(let rejection):
                     metrics.walletRejections.increment()
                     logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
