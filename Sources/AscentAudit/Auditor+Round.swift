@@ -51,6 +51,8 @@ struct TableTrack {
     var previousRound: Int64 = 0
     var previousCommitment: String?
     var previousSeed: String?
+    /// False once the revealed seed failed its commitment: the next link is then checked by hashing.
+    var revealedSeedIsProof = true
     var detail: AuditRoundDetail?
 }
 
@@ -115,6 +117,7 @@ extension Auditor {
         track.previousRound = round
         track.previousCommitment = commitment
         track.previousSeed = nil
+        track.revealedSeedIsProof = true
         track.detail = nil
         if covered && configuration.keepRoundDetails {
             var detail = AuditRoundDetail(table: table.rawValue, round: round)
@@ -242,7 +245,7 @@ extension Auditor {
             guard phase == .flying else { return outOfPlace() }
             checkCrash(&track, table: table, point: point, seed: seed, at: at, position: position, config: rules.config)
             decider.apply(event, to: &track.state)
-            track.previousSeed = seed
+            track.previousSeed = track.revealedSeedIsProof ? seed : nil
             track.detail?.phase = "crashed"
             track.detail?.seed = seed
             track.detail?.crashPointHundredths = point.hundredths
@@ -338,12 +341,15 @@ extension Auditor {
         let round = track.state.round
         func finding(_ kind: AuditFindingKind, _ message: String) { report(kind, position, table: table, round: round, message: message) }
         var truePoint = point
+        var seedProves = true
         if let seedBytes = Bytes32(hex: seed), seed.utf8.count == 64 {
             let hash = SHA256.hash(seedBytes)
             if let commitment = track.state.commitment, hash.hex != commitment.lowercased() {
                 finding(.seedDoesNotProveCommitment, "SHA-256 of the revealed seed \(seed) is \(hash.hex), not the round's commitment \(commitment)")
-            }
-            if let scheme = scheme(for: table) {
+                // A seed that proves nothing proves no crash point either: the logged one is used for
+                // the cash-out checks, and the next round's link is checked against this commitment.
+                seedProves = false
+            } else if let scheme = scheme(for: table) {
                 let recomputed = scheme.crashPoint(seed: seedBytes)
                 if recomputed != point {
                     finding(.crashPointMismatch, "crash point \(point) logged, but HMAC-SHA256(salt, seed) gives \(recomputed)")
@@ -354,7 +360,9 @@ extension Auditor {
             }
         } else {
             finding(.seedDoesNotProveCommitment, "revealed seed '\(seed)' is not 64 hex digits")
+            seedProves = false
         }
+        if !seedProves { track.revealedSeedIsProof = false }
         guard let tookOffAt = track.state.tookOffAt, truePoint >= .one, truePoint <= GrowthCurve.ceiling else { return }
         let crashAt = tookOffAt.advanced(byMilliseconds: config.curve.firstElapsedMilliseconds(reaching: truePoint))
         if at != crashAt {

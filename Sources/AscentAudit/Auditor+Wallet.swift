@@ -37,9 +37,12 @@ extension Auditor {
     private mutating func move(_ player: PlayerID, _ currency: String, available: Int64, reserved: Int64, position: AuditPosition) {
         let key = BalanceKey(player: player, currency: currency)
         var balance = balances[key] ?? Balance()
+        // Reported the first time it goes negative: once the player's money is wrong, every later
+        // move inherits the error, and one finding names where it began.
         balance.available += available
         balance.reserved += reserved
-        if balance.available < 0 || balance.reserved < 0 {
+        if balance.isNegative && !balance.wentNegative {
+            balance.wentNegative = true
             report(.negativeBalance, position,
                    message: "player \(player)'s \(currency) balance goes negative: available \(balance.available), held \(balance.reserved)")
         }
@@ -116,8 +119,11 @@ extension Auditor {
                 report(.stakeNeverReserved, placed.position, table: bet.table, round: bet.round,
                        message: "bet \(bet.betID) of player \(placed.player) (stake \(placed.stake)) was \(placed.rejected ? "rejected" : "accepted") but no stakeReserved for it is on the wallet topic")
             }
-            if let expected = match.expected, match.settled == nil, match.reservation != nil {
+            if let expected = match.expected, match.settled == nil {
                 lagByCurrency[expected.currency, default: 0] += expected.houseMinor
+            }
+            // Without a reservation the bet is reported as never reserved: one root cause, one finding.
+            if let expected = match.expected, match.settled == nil, match.reservation != nil {
                 report(.walletSettlementMissing, expected.position, table: bet.table, round: bet.round,
                        message: "bet \(bet.betID)'s outcome calls for \(expected.outcome), which is not on the wallet topic")
             }

@@ -83,6 +83,8 @@ public struct Auditor {
 struct Balance {
     var available: Int64 = 0
     var reserved: Int64 = 0
+    var wentNegative = false
+    var isNegative: Bool { available < 0 || reserved < 0 }
 }
 
 /// A player and currency.
