@@ -61,11 +61,11 @@ public struct AuditRoundDetail: Hashable, Sendable {
 
     /// The round's columns by their PostgreSQL names, as text (nil for SQL null), for comparison.
     public var roundColumns: [(name: String, value: String?)] {
-        [("phase", phase), ("commitment", commitment), ("seed", seed), ("crash_point_hundredths", text(crashPointHundredths)),
-         ("opened_at", text(openedAt)), ("betting_closes_at", text(bettingClosesAt)), ("took_off_at", text(tookOffAt)),
-         ("crashed_at", text(crashedAt)), ("settled_at", text(settledAt)), ("voided_at", text(voidedAt)),
-         ("void_reason", voidReason), ("bets", text(bets)), ("currency", currency),
-         ("total_stake_minor", text(totalStakeMinor)), ("total_payout_minor", text(totalPayoutMinor))]
+        [("phase", phase), ("commitment", commitment), ("seed", seed), ("crash_point_hundredths", columnText(crashPointHundredths)),
+         ("opened_at", columnText(openedAt)), ("betting_closes_at", columnText(bettingClosesAt)), ("took_off_at", columnText(tookOffAt)),
+         ("crashed_at", columnText(crashedAt)), ("settled_at", columnText(settledAt)), ("voided_at", columnText(voidedAt)),
+         ("void_reason", voidReason), ("bets", columnText(bets)), ("currency", currency),
+         ("total_stake_minor", columnText(totalStakeMinor)), ("total_payout_minor", columnText(totalPayoutMinor))]
     }
 }
 
@@ -73,10 +73,10 @@ extension AuditRoundDetail.BetRow {
     /// The bet's columns by their PostgreSQL names, as text (nil for SQL null); instants in epoch milliseconds.
     public var columns: [(name: String, value: String?)] {
         [("player_id", player), ("currency", currency), ("stake_minor", String(stakeMinor)),
-         ("auto_cash_out_hundredths", text(autoCashOutHundredths)), ("status", status), ("placed_at", text(placedAt)),
-         ("cash_out_hundredths", text(cashOutHundredths)), ("cash_out_reason", cashOutReason), ("payout_minor", text(payoutMinor)),
-         ("settled_at", text(settledAt)), ("reject_reason", rejectReason)]
+         ("auto_cash_out_hundredths", columnText(autoCashOutHundredths)), ("status", status), ("placed_at", columnText(placedAt)),
+         ("cash_out_hundredths", columnText(cashOutHundredths)), ("cash_out_reason", cashOutReason), ("payout_minor", columnText(payoutMinor)),
+         ("settled_at", columnText(settledAt)), ("reject_reason", rejectReason)]
     }
 }
 
-private func text(_ value: Int64?) -> String? { value.map { String($0) } }
+private func columnText(_ value: Int64?) -> String? { value.map { String($0) } }
