@@ -9,16 +9,17 @@ enum ProjectionComparison {
         defer { worker.stop() }
         let table = detail.table, round = detail.round
         // Instants are read back as epoch milliseconds, the unit of the events.
-        func ms(_ column: String) -> String { "round(extract(epoch from \(column)) * 1000)::bigint" }
+        // Every column is read as text (results come back in binary otherwise).
+        func ms(_ column: String) -> String { "round(extract(epoch from \(column)) * 1000)::bigint::text" }
         let roundSQL = """
-            select phase, commitment, seed, crash_point_hundredths, \(ms("opened_at")), \(ms("betting_closes_at")),
-                   \(ms("took_off_at")), \(ms("crashed_at")), \(ms("settled_at")), \(ms("voided_at")), void_reason, bets,
-                   currency, total_stake_minor, total_payout_minor
+            select phase, commitment, seed, crash_point_hundredths::text, \(ms("opened_at")), \(ms("betting_closes_at")),
+                   \(ms("took_off_at")), \(ms("crashed_at")), \(ms("settled_at")), \(ms("voided_at")), void_reason, bets::text,
+                   currency, total_stake_minor::text, total_payout_minor::text
               from rounds where table_id = $1 and round = $2
             """
         let betSQL = """
-            select bet_id, player_id, currency, stake_minor, auto_cash_out_hundredths, status, \(ms("placed_at")),
-                   cash_out_hundredths, cash_out_reason, payout_minor, \(ms("settled_at")), reject_reason
+            select bet_id, player_id, currency, stake_minor::text, auto_cash_out_hundredths::text, status, \(ms("placed_at")),
+                   cash_out_hundredths::text, cash_out_reason, payout_minor::text, \(ms("settled_at")), reject_reason
               from bets where table_id = $1 and round = $2 order by bet_id
             """
         let (roundRows, betRows) = try await worker.run("audit round") { connection throws(PQError) in

@@ -24,6 +24,7 @@ public enum AscentMain {
             MigrateCommand.self,
             BenchPostgresLogCommand.self,
             AuditCommand.self,
+            ReplayCommand.self,
         ]
     }
 
