@@ -59,7 +59,9 @@ struct TableTrack {
 extension Auditor {
     /// Feeds one decoded round event of `table`, read at `position`.
     public mutating func consume(_ event: RoundEvent, table: TableID, at position: AuditPosition) {
-        var track = tables[table] ?? TableTrack()
+        // Taken out of the dictionary so the track is uniquely referenced: mutating a copy would
+        // copy its bets on every event.
+        var track = tables.removeValue(forKey: table) ?? TableTrack()
         if case .roundOpened(let round, let commitment, let at, let closes) = event {
             open(&track, table: table, round: round, commitment: commitment, at: at, closes: closes, position: position)
         } else if !track.opened || event.round != track.state.round {

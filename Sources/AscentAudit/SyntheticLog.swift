@@ -29,6 +29,8 @@ public struct SyntheticLog {
         public var voidEvery: Int
         /// The virtual clock's start, milliseconds since the epoch.
         public var startMilliseconds: Int64
+        /// Stop after the first whole round that brings the log to this many records (nil: play every round).
+        public var stopAfterRecords: Int?
 
         /// Parameters with the defaults of the golden logs.
         public init(table: TableConfig, salt: String, terminalSeed: Bytes32, rounds: Int, players: Int, seed: UInt64,
@@ -57,6 +59,7 @@ public struct SyntheticLog {
     private var wallets: [PlayerID: WalletState] = [:]
     private var offsets: [TopicPartition: Int64] = [:]
     private var clock: Int64
+    private var emitted = 0
     private let emit: (LogLine) -> Void
 
     /// Plays `parameters` and hands every record to `emit` in a valid reading order (each
@@ -95,6 +98,7 @@ public struct SyntheticLog {
             playRound(Int64(round))
             clock += 3_000
             if round % 10 == 0 { cashier(round: round) }
+            if let stop = parameters.stopAfterRecords, emitted >= stop { break }
         }
     }
 
@@ -207,8 +211,10 @@ public struct SyntheticLog {
 
     @discardableResult
     private mutating func wallet(_ action: WalletAction, _ playerID: PlayerID, id: String) -> [WalletEvent] {
-        var walletState = wallets[playerID] ?? WalletState()
+        // Taken out so the state is uniquely referenced and updated in place, not copied per command.
+        var walletState = wallets.removeValue(forKey: playerID) ?? WalletState()
         guard case .success(let events) = Wallet.decide(WalletCommand(id: id, player: playerID, action: action, at: now), state: walletState) else {
+            wallets[playerID] = walletState
             return []
         }
         for event in events {
@@ -224,6 +230,7 @@ public struct SyntheticLog {
         let topicPartition = TopicPartition(topic: topic, partition: partition)
         let offset = offsets[topicPartition, default: 0]
         offsets[topicPartition] = offset + 1
+        emitted += 1
         emit(LogLine(topic: topic, partition: partition, offset: offset, key: key, value: value))
     }
 }

@@ -25,6 +25,7 @@ public enum AscentMain {
             BenchPostgresLogCommand.self,
             AuditCommand.self,
             ReplayCommand.self,
+            BenchAuditCommand.self,
         ]
     }
 

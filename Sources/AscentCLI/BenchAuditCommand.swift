@@ -1,0 +1,128 @@
+import AscentAudit
+import AscentCore
+import AscentFairness
+
+/// `ascent bench audit`: how fast the audit runs over a busy day's log, next to the rate at which
+/// the same records are merely decoded, in the same run.
+struct BenchAuditCommand: Subcommand {
+    static let name = "bench"
+    static let summary = "benchmarks: `bench audit` measures audit throughput against the raw decode rate"
+    static var help: String {
+        """
+        usage: ascent bench audit [--events N] [--players P] [--seed S]
+
+        Generates a busy day's log in memory with the real deciders (SyntheticLog: one table, P
+        players, ticks every 100 ms, cash-outs, cancellations, late bets, voided rounds, deposits and
+        withdrawals) of at least N records (default 1000000), then measures, on the same records:
+          read+decode  every value decoded to its event (RoundEvent / WalletEvent), nothing else
+          audit        the full audit (decode, rebuild, every check, wallet matching, the report)
+        and prints records per second for each and their ratio. The audit must find the log clean.
+
+          --events N    records to generate, 1000 to 20000000 (default 1000000)
+          --players P   players at the table, 1 to 5000 (default 200)
+          --seed S      seed of the players' choices (default 1)
+        """
+    }
+
+    let events: Int
+    let players: Int
+    let seed: UInt64
+
+    init(arguments: inout Arguments) throws {
+        guard arguments.positional() == "audit" else { throw UsageError("the only benchmark is `ascent bench audit`") }
+        events = Int(try arguments.integer("--events", in: 1_000...20_000_000) ?? 1_000_000)
+        players = Int(try arguments.integer("--players", in: 1...5_000) ?? 200)
+        seed = UInt64(try arguments.integer("--seed", in: 0...Int64.max) ?? 1)
+    }
+
+    /// The generated log, packed: one buffer of values and a small row per record.
+    struct PackedLog {
+        var values: [UInt8] = []
+        var isRound: [Bool] = []
+        var partitions: [Int32] = []
+        var offsets: [Int64] = []
+        var ends: [Int] = []
+        var count: Int { ends.count }
+    }
+
+    func run() async throws -> Int32 {
+        let eur = Currency(code: "EUR")!
+        let table = TableConfig(table: "main", currency: eur, maximumStakeMinorUnits: 10_000, maximumWinMinorUnits: 1_000_000)
+        let salt = "ascent-bench-salt"
+        var parameters = SyntheticLog.Parameters(table: table, salt: salt, terminalSeed: Bytes32(Array(repeating: 0x42, count: 32))!,
+                                                 rounds: max(20, events / 100), players: players, seed: seed,
+                                                 walletPartitions: 8, voidEvery: 50)
+        // The chain is far longer than needed (a round of 200 players is ~800 records); play stops at N.
+        parameters.stopAfterRecords = events
+        var log = PackedLog()
+        log.values.reserveCapacity(events * 200)
+        let generationStart = ContinuousClock.now
+        let roundTopic = parameters.roundTopic
+        SyntheticLog.generate(parameters) { line in
+            log.values += line.value
+            log.isRound.append(line.topic == roundTopic)
+            log.partitions.append(line.partition)
+            log.offsets.append(line.offset)
+            log.ends.append(log.values.count)
+        }
+        let generation = ContinuousClock.now - generationStart
+        print("generated \(log.count) records (\(log.values.count / 1_048_576) MB of JSON) in \(Self.seconds(generation)) s")
+
+        // Read + decode: every value to its event, the floor any audit pays.
+        var decoded = 0
+        let decodeStart = ContinuousClock.now
+        log.values.withUnsafeBufferPointer { buffer in
+            var start = 0
+            for index in 0..<log.count {
+                let value = UnsafeBufferPointer(rebasing: buffer[start..<log.ends[index]])
+                start = log.ends[index]
+                if log.isRound[index] {
+                    if (try? RoundEvent.decode(json: value)) != nil { decoded += 1 }
+                } else if (try? WalletEvent.decode(json: value)) != nil {
+                    decoded += 1
+                }
+            }
+        }
+        let decodeTime = ContinuousClock.now - decodeStart
+        guard decoded == log.count else {
+            printError("ascent bench audit: \(log.count - decoded) generated records did not decode")
+            return 1
+        }
+
+        // The audit over the same records.
+        let configuration = AuditConfiguration(roundTopic: parameters.roundTopic, walletTopic: parameters.walletTopic,
+                                               defaultRules: AuditRules(config: table, salt: salt))
+        var auditor = Auditor(configuration: configuration)
+        let auditStart = ContinuousClock.now
+        log.values.withUnsafeBufferPointer { buffer in
+            var start = 0
+            for index in 0..<log.count {
+                let value = UnsafeBufferPointer(rebasing: buffer[start..<log.ends[index]])
+                start = log.ends[index]
+                auditor.consume(topic: log.isRound[index] ? parameters.roundTopic : parameters.walletTopic,
+                                partition: log.partitions[index], offset: log.offsets[index], value: value)
+            }
+        }
+        let report = auditor.finish()
+        let auditTime = ContinuousClock.now - auditStart
+
+        let decodeRate = Double(log.count) / Self.seconds(decodeTime)
+        let auditRate = Double(log.count) / Self.seconds(auditTime)
+        print("read+decode  \(Int(decodeRate)) records/s (\(Self.format(Self.seconds(decodeTime))) s)")
+        print("audit        \(Int(auditRate)) records/s (\(Self.format(Self.seconds(auditTime))) s) = \(Int(auditRate / decodeRate * 100))% of the decode rate")
+        print("audited \(report.summary.rounds) rounds, \(report.summary.bets) bets, \(report.summary.findings) mismatches")
+        if !report.summary.isClean {
+            for finding in report.findings.prefix(10) { printError("  \(finding)") }
+            return 1
+        }
+        return 0
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func format(_ value: Double) -> String {
+        String(Double(Int(value * 100)) / 100)
+    }
+}
