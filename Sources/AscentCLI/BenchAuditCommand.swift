@@ -68,14 +68,43 @@ struct BenchAuditCommand: Subcommand {
         let generation = ContinuousClock.now - generationStart
         print("generated \(log.count) records (\(log.values.count / 1_048_576) MB of JSON) in \(Self.seconds(generation)) s")
 
-        // Read + decode: every value to its event, the floor any audit pays.
+        // Each pass runs three times, alternating, and the best of each counts: the machine is
+        // shared, and alternating keeps a burst of someone else's load from favouring one side.
+        var decodeTime = Duration.seconds(1_000_000), auditTime = Duration.seconds(1_000_000)
+        var report: AuditReport?
+        for _ in 0..<3 {
+            let (decoded, decodeElapsed) = Self.decodeAll(log)
+            guard decoded == log.count else {
+                printError("ascent bench audit: \(log.count - decoded) generated records did not decode")
+                return 1
+            }
+            decodeTime = min(decodeTime, decodeElapsed)
+            let (audited, auditElapsed) = Self.auditAll(log, table: table, salt: salt, parameters: parameters)
+            auditTime = min(auditTime, auditElapsed)
+            report = audited
+        }
+        let summary = report!.summary
+        let decodeRate = Double(log.count) / Self.seconds(decodeTime)
+        let auditRate = Double(log.count) / Self.seconds(auditTime)
+        print("read+decode  \(Int(decodeRate)) records/s (\(Self.format(Self.seconds(decodeTime))) s)")
+        print("audit        \(Int(auditRate)) records/s (\(Self.format(Self.seconds(auditTime))) s) = \(Int(auditRate / decodeRate * 100))% of the decode rate")
+        print("audited \(summary.rounds) rounds, \(summary.bets) bets, \(summary.findings) mismatches (best of 3 alternating passes each)")
+        if !summary.isClean {
+            for finding in report!.findings.prefix(10) { printError("  \(finding)") }
+            return 1
+        }
+        return 0
+    }
+
+    /// Read + decode: every value to its event, the floor any audit pays.
+    static func decodeAll(_ log: PackedLog) -> (decoded: Int, elapsed: Duration) {
         var decoded = 0
-        let decodeStart = ContinuousClock.now
+        let start = ContinuousClock.now
         log.values.withUnsafeBufferPointer { buffer in
-            var start = 0
+            var from = 0
             for index in 0..<log.count {
-                let value = UnsafeBufferPointer(rebasing: buffer[start..<log.ends[index]])
-                start = log.ends[index]
+                let value = UnsafeBufferPointer(rebasing: buffer[from..<log.ends[index]])
+                from = log.ends[index]
                 if log.isRound[index] {
                     if (try? RoundEvent.decode(json: value)) != nil { decoded += 1 }
                 } else if (try? WalletEvent.decode(json: value)) != nil {
@@ -83,39 +112,26 @@ struct BenchAuditCommand: Subcommand {
                 }
             }
         }
-        let decodeTime = ContinuousClock.now - decodeStart
-        guard decoded == log.count else {
-            printError("ascent bench audit: \(log.count - decoded) generated records did not decode")
-            return 1
-        }
+        return (decoded, ContinuousClock.now - start)
+    }
 
-        // The audit over the same records.
+    /// The full audit over the same records, report included.
+    static func auditAll(_ log: PackedLog, table: TableConfig, salt: String, parameters: SyntheticLog.Parameters) -> (AuditReport, Duration) {
         let configuration = AuditConfiguration(roundTopic: parameters.roundTopic, walletTopic: parameters.walletTopic,
                                                defaultRules: AuditRules(config: table, salt: salt))
         var auditor = Auditor(configuration: configuration)
-        let auditStart = ContinuousClock.now
+        let start = ContinuousClock.now
         log.values.withUnsafeBufferPointer { buffer in
-            var start = 0
+            var from = 0
             for index in 0..<log.count {
-                let value = UnsafeBufferPointer(rebasing: buffer[start..<log.ends[index]])
-                start = log.ends[index]
+                let value = UnsafeBufferPointer(rebasing: buffer[from..<log.ends[index]])
+                from = log.ends[index]
                 auditor.consume(topic: log.isRound[index] ? parameters.roundTopic : parameters.walletTopic,
                                 partition: log.partitions[index], offset: log.offsets[index], value: value)
             }
         }
         let report = auditor.finish()
-        let auditTime = ContinuousClock.now - auditStart
-
-        let decodeRate = Double(log.count) / Self.seconds(decodeTime)
-        let auditRate = Double(log.count) / Self.seconds(auditTime)
-        print("read+decode  \(Int(decodeRate)) records/s (\(Self.format(Self.seconds(decodeTime))) s)")
-        print("audit        \(Int(auditRate)) records/s (\(Self.format(Self.seconds(auditTime))) s) = \(Int(auditRate / decodeRate * 100))% of the decode rate")
-        print("audited \(report.summary.rounds) rounds, \(report.summary.bets) bets, \(report.summary.findings) mismatches")
-        if !report.summary.isClean {
-            for finding in report.findings.prefix(10) { printError("  \(finding)") }
-            return 1
-        }
-        return 0
+        return (report, ContinuousClock.now - start)
     }
 
     static func seconds(_ duration: Duration) -> Double {

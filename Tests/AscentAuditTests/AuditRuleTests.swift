@@ -71,10 +71,14 @@ import Testing
     @Test func withoutTheSaltCrashPointsAreNotRecomputedAndSaySo() throws {
         var configuration = GoldenLog.configuration
         configuration.defaultRules.salt = nil
-        let report = GoldenLog.audit(try GoldenLog.load("tampered-crash-point.jsonl"), configuration: configuration)
+        let report = GoldenLog.audit(try GoldenLog.load("clean.jsonl"), configuration: configuration)
         #expect(report.findings.isEmpty)
         #expect(report.summary.crashPointsNotRecomputed == report.summary.roundsCrashed)
         #expect(report.text(source: "test").contains("NOT recomputed"))
+        // Even without the salt a changed crash point shows: the crash instant no longer fits it.
+        let tampered = try GoldenLog.load("tampered-crash-point.jsonl")
+        let crashed = TamperedLogs.find(tampered, type: "crashed") { TamperedLogs.integer($0, "crashPointHundredths") >= 200 }
+        #expect(Self.found(tampered, configuration) == [Expected(kind: .crashInstantMismatch, position: TamperedLogs.position(tampered[crashed]))])
     }
 
     @Test func aRangeChecksOnlyItsRounds() throws {
