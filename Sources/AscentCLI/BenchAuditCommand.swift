@@ -1,6 +1,9 @@
 import AscentAudit
 import AscentCore
 import AscentFairness
+import AscentLog
+import AscentPostgres
+import AscentServices
 
 /// `ascent bench audit`: how fast the audit runs over a busy day's log, next to the rate at which
 /// the same records are merely decoded, in the same run.
@@ -9,7 +12,7 @@ struct BenchAuditCommand: Subcommand {
     static let summary = "benchmarks: `bench audit` measures audit throughput against the raw decode rate"
     static var help: String {
         """
-        usage: ascent bench audit [--events N] [--players P] [--seed S]
+        usage: ascent bench audit [--events N] [--players P] [--seed S] [--log URL]
 
         Generates a busy day's log in memory with the real deciders (SyntheticLog: one table, P
         players, ticks every 100 ms, cash-outs, cancellations, late bets, voided rounds, deposits and
@@ -21,14 +24,19 @@ struct BenchAuditCommand: Subcommand {
           --events N    records to generate, 1000 to 20000000 (default 1000000)
           --players P   players at the table, 1 to 5000 (default 200)
           --seed S      seed of the players' choices (default 1)
+          --log URL     also append the log to fresh topics of this PostgreSQL log (migrated) and
+                        measure reading it back (poll + decode) against `ascent audit`'s reading
+                        path over the same topics; the records stay there (topics bench_audit_*)
         """
     }
 
     let events: Int
     let players: Int
     let seed: UInt64
+    let logURL: String?
 
     init(arguments: inout Arguments) throws {
+        logURL = try arguments.option("--log")
         guard arguments.positional() == "audit" else { throw UsageError("the only benchmark is `ascent bench audit`") }
         events = Int(try arguments.integer("--events", in: 1_000...20_000_000) ?? 1_000_000)
         players = Int(try arguments.integer("--players", in: 1...5_000) ?? 200)
@@ -89,6 +97,9 @@ struct BenchAuditCommand: Subcommand {
         print("read+decode  \(Int(decodeRate)) records/s (\(Self.format(Self.seconds(decodeTime))) s)")
         print("audit        \(Int(auditRate)) records/s (\(Self.format(Self.seconds(auditTime))) s) = \(Int(auditRate / decodeRate * 100))% of the decode rate")
         print("audited \(summary.rounds) rounds, \(summary.bets) bets, \(summary.findings) mismatches (best of 3 alternating passes each)")
+        if let logURL, summary.isClean {
+            return try await benchPostgres(log, url: logURL, table: table, salt: salt, parameters: parameters)
+        }
         if !summary.isClean {
             for finding in report!.findings.prefix(10) { printError("  \(finding)") }
             return 1
@@ -140,5 +151,65 @@ struct BenchAuditCommand: Subcommand {
 
     static func format(_ value: Double) -> String {
         String(Double(Int(value * 100)) / 100)
+    }
+
+    /// The same records on the PostgreSQL log: appended, read back (poll + decode), and audited
+    /// through `ascent audit`'s reading path, best of two alternating passes each.
+    func benchPostgres(_ packed: PackedLog, url: String, table: TableConfig, salt: String, parameters: SyntheticLog.Parameters) async throws -> Int32 {
+        let log = PostgresEventLog(databaseURL: url)
+        let topics = LogTopics(prefix: "bench_audit_\(UInt32.random(in: 0...UInt32.max)).")
+        try await log.createTopic(topics.roundEvents, partitions: 1, retention: .forever)
+        try await log.createTopic(topics.walletEvents, partitions: parameters.walletPartitions, retention: .forever)
+        let appendStart = ContinuousClock.now
+        var batch: [OutgoingRecord] = []
+        var from = 0
+        for index in 0..<packed.count {
+            let value = Array(packed.values[from..<packed.ends[index]])
+            from = packed.ends[index]
+            batch.append(OutgoingRecord(topic: packed.isRound[index] ? topics.roundEvents : topics.walletEvents, key: [],
+                                        value: value, partition: packed.partitions[index]))
+            if batch.count == 5_000 || index == packed.count - 1 {
+                _ = try await log.append(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        let appendTime = ContinuousClock.now - appendStart
+        print("postgres     appended \(packed.count) records to \(topics.roundEvents) and \(topics.walletEvents) in \(Self.format(Self.seconds(appendTime))) s")
+        var partitions = [TopicPartition(topic: topics.roundEvents, partition: 0)]
+        partitions += (0..<parameters.walletPartitions).map { TopicPartition(topic: topics.walletEvents, partition: $0) }
+        var readTime = Duration.seconds(1_000_000), auditTime = Duration.seconds(1_000_000)
+        var findings = 0
+        for _ in 0..<2 {
+            let readStart = ContinuousClock.now
+            var decoded = 0
+            for partition in partitions {
+                try await log.readToEnd(partition, batchSize: 5_000) { records in
+                    for record in records {
+                        if partition.topic == topics.roundEvents {
+                            if (try? RoundEvent.decode(json: record.value)) != nil { decoded += 1 }
+                        } else if (try? WalletEvent.decode(json: record.value)) != nil {
+                            decoded += 1
+                        }
+                    }
+                }
+            }
+            readTime = min(readTime, ContinuousClock.now - readStart)
+            guard decoded == packed.count else {
+                printError("ascent bench audit: read back \(decoded) of \(packed.count) records")
+                return 1
+            }
+            var auditor = Auditor(configuration: AuditConfiguration(roundTopic: topics.roundEvents, walletTopic: topics.walletEvents,
+                                                                    defaultRules: AuditRules(config: table, salt: salt)))
+            let auditStart = ContinuousClock.now
+            try await AuditReading.readLog(log, topics: topics, onlyTable: nil, into: &auditor, showProgress: false)
+            findings = auditor.finish().summary.findings
+            auditTime = min(auditTime, ContinuousClock.now - auditStart)
+        }
+        try await log.shutdown()
+        let readRate = Double(packed.count) / Self.seconds(readTime)
+        let auditRate = Double(packed.count) / Self.seconds(auditTime)
+        print("postgres     read+decode \(Int(readRate)) records/s (\(Self.format(Self.seconds(readTime))) s)")
+        print("postgres     audit       \(Int(auditRate)) records/s (\(Self.format(Self.seconds(auditTime))) s) = \(Int(auditRate / readRate * 100))% of the read rate; \(findings) mismatches")
+        return findings == 0 ? 0 : 1
     }
 }
