@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "AscentCore"),
         .target(name: "AscentFairness", dependencies: ["AscentCore"]),
         .target(name: "AscentLog"),
+        // Audit: rebuilds rounds from the log and checks fairness, payouts and money (pure).
+        .target(name: "AscentAudit", dependencies: ["AscentCore", "AscentFairness", "AscentLog"]),
 
         // IO: one C library each.
         .target(name: "AscentCrypto", dependencies: ["CCrypto"]),
@@ -42,7 +44,7 @@ let package = Package(
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
             "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices",
-            "AscentProjector", "AscentRuntime",
+            "AscentProjector", "AscentRuntime", "AscentAudit",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
@@ -52,6 +54,9 @@ let package = Package(
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
         .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka"]),
         .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
+        .testTarget(name: "AscentAuditTests", dependencies: [
+            "AscentAudit", "AscentCore", "AscentFairness", "AscentLog", "AscentPostgres", "AscentServices", "AscentProjector", "AscentCLI",
+        ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

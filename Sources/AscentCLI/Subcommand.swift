@@ -31,6 +31,8 @@ public enum AscentMain {
             BenchPostgresLogCommand.self,
             BenchKafkaLogCommand.self,
             BenchCommand.self,
+            AuditCommand.self,
+            ReplayCommand.self,
         ]
     }
 
