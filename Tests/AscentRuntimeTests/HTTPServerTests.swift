@@ -210,7 +210,8 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         server.stop()
-        #expect(clock.now - start < .seconds(1))
+        // Far below the 10 s idle timeout that would otherwise close connections; slack for a loaded machine.
+        #expect(clock.now - start < .seconds(5))
         #expect(open.readsEndOfStream())
         #expect(throws: TestHTTPClient.Failure.self) { try TestHTTPClient(port: port) }
         server.stop() // idempotent

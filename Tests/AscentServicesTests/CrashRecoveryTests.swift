@@ -62,7 +62,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         try Data(stack.chain.encoded()).write(to: URL(fileURLWithPath: "\(dataDirectory)/t1.chain"))
-        let common = ["--database", stack.url, "--table", "t1", "--betting-ms", "700", "--tick-ms", "40", "--curve-rate", "0.0006",
+        let common = ["--database", stack.url, "--table", "t1", "--betting-ms", "2500", "--tick-ms", "40", "--curve-rate", "0.0006",
                       "--intermission-ms", "300", "--max-stake", "5000", "--max-win", "1000000", "--partitions", "4",
                       "--data-dir", dataDirectory, "--salt", stack.salt, "--migrations", StackHarness.migrationsDirectory]
         let parts = ["wallet", "authority", "settlement", "projector"].map { Part(name: $0, arguments: common) }

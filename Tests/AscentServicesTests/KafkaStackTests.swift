@@ -6,12 +6,12 @@ import Testing
 /// betting window is longer than on PostgreSQL: the mock cluster fetches slowly (docs/log-kafka.md).
 @Suite(.serialized) struct KafkaStackTests {
     @Test func theScenarioPassesWithThePartsAsSeparateProcessesOnKafka() async throws {
-        guard let stack = try await StackHarness.make("kafka", onKafka: true, bettingMilliseconds: 4_000), let kafka = stack.kafka else { return }
+        guard let stack = try await StackHarness.make("kafka", onKafka: true, bettingMilliseconds: 6_000), let kafka = stack.kafka else { return }
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ascent-kafka-\(stack.schema)").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         try Data(stack.chain.encoded()).write(to: URL(fileURLWithPath: "\(dataDirectory)/t1.chain"))
-        let common = ["--log", "kafka://\(kafka.bootstrapServers)", "--database", stack.url, "--table", "t1", "--betting-ms", "4000",
+        let common = ["--log", "kafka://\(kafka.bootstrapServers)", "--database", stack.url, "--table", "t1", "--betting-ms", "6000",
                       "--tick-ms", "40", "--curve-rate", "0.0006", "--intermission-ms", "300", "--max-stake", "5000",
                       "--max-win", "1000000", "--partitions", "4", "--data-dir", dataDirectory, "--salt", stack.salt,
                       "--migrations", StackHarness.migrationsDirectory]

@@ -21,7 +21,7 @@ struct StackHarness {
     let salt: String
 
     /// A migrated, empty schema; nil when integration tests are skipped.
-    static func make(_ name: String, rounds: Int = 40, onKafka: Bool = false, bettingMilliseconds: Int64 = 700) async throws -> StackHarness? {
+    static func make(_ name: String, rounds: Int = 40, onKafka: Bool = false, bettingMilliseconds: Int64 = 2_500) async throws -> StackHarness? {
         let environment = ProcessInfo.processInfo.environment
         guard let base = environment["ASCENT_TEST_DATABASE_URL"], !base.isEmpty else {
             if environment["ASCENT_REQUIRE_INTEGRATION"] == "1" {
@@ -42,7 +42,8 @@ struct StackHarness {
         let log: any EventLog = if let kafka { try KafkaEventLog(mockCluster: kafka) } else { PostgresEventLog(configuration: configuration) }
         var table = TableConfig(table: "t1", currency: Currency(code: "EUR")!, minimumStakeMinorUnits: 10, maximumStakeMinorUnits: 5_000,
                                 maximumWinMinorUnits: 1_000_000, bettingWindowMilliseconds: bettingMilliseconds, tickIntervalMilliseconds: 40)
-        // Ten times the standard rate: 2x after 1.16 s, so rounds are short.
+        // The betting window leaves room for a loaded machine (the whole suite runs in parallel);
+        // ten times the standard rate (2x after 1.16 s) keeps the flights short.
         table.curve = GrowthCurve(ratePerMillisecond: 0.0006)
         let chain = SeedChain.generate(terminalSeed: Bytes32(Array(repeating: 0x11, count: 32))!, length: rounds)
         // A salt whose rounds all crash below 12x, so no round of the test runs long.
