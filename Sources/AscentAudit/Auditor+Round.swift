@@ -45,6 +45,8 @@ struct TableTrack {
     var bets: [BetID: TrackedBet] = [:]
     var betOrder: [BetID] = []
     var pendingCashOuts: [PendingCashOut] = []
+    /// The highest multiplier a tick showed, checked against the crash point once it is revealed.
+    var highestTick: (multiplier: Multiplier, position: AuditPosition)?
     var crash: (point: Multiplier, at: Timestamp, position: AuditPosition)?
     var stakeMinor: Int64 = 0
     var payoutMinor: Int64 = 0
@@ -113,6 +115,7 @@ extension Auditor {
         track.bets = [:]
         track.betOrder = []
         track.pendingCashOuts = []
+        track.highestTick = nil
         track.crash = nil
         track.stakeMinor = 0
         track.payoutMinor = 0
@@ -210,8 +213,15 @@ extension Auditor {
             decider.apply(event, to: &track.state)
             track.detail?.phase = "flying"
             track.detail?.tookOffAt = at.milliseconds
-        case .ticked:
+        case .ticked(_, let at, let multiplier):
             guard phase == .flying else { return outOfPlace() }
+            if let tookOffAt = track.state.tookOffAt {
+                let onCurve = rules.config.curve.multiplier(atElapsedMilliseconds: at.milliseconds(since: tookOffAt))
+                if onCurve != multiplier {
+                    finding(.tickNotOnCurve, "tick shows \(multiplier), but the curve is at \(onCurve) \(at.milliseconds(since: tookOffAt)) ms after take-off")
+                }
+            }
+            if track.highestTick.map({ multiplier > $0.multiplier }) ?? true { track.highestTick = (multiplier, position) }
             decider.apply(event, to: &track.state)
         case .cashedOut(_, let id, let player, let stake, let multiplier, let payout, let reason, let at):
             guard var bet = riding(id, player, stake) else { return }
@@ -378,6 +388,10 @@ extension Auditor {
                 report(.cashOutAfterCrash, cashOut.position, table: table, round: track.state.round,
                        message: "bet \(cashOut.betID) cashed out at instant \(cashOut.at.milliseconds), at or after the crash instant \(crashAt.milliseconds)")
             }
+        }
+        if let tick = track.highestTick, tick.multiplier >= truePoint {
+            report(.tickNotOnCurve, tick.position, table: table, round: track.state.round,
+                   message: "a tick showed \(tick.multiplier), not below the crash point \(truePoint)")
         }
         track.pendingCashOuts = []
         track.crash = (truePoint, crashAt, position)

@@ -45,6 +45,14 @@ import Testing
         #expect(Self.found(lines) == [Expected(kind: .cashOutWrongTrigger, position: position)])
     }
 
+    @Test func tickOffTheCurve() throws {
+        let (lines, position) = try Self.edited("ticked", where: { TamperedLogs.integer($0, "multiplierHundredths") > 120 }) {
+            let multiplier = TamperedLogs.integer($0, "multiplierHundredths")
+            return TamperedLogs.replace($0, "\"multiplierHundredths\":\(multiplier)", "\"multiplierHundredths\":\(multiplier + 5)")
+        }
+        #expect(Self.found(lines) == [Expected(kind: .tickNotOnCurve, position: position)])
+    }
+
     @Test func crashAtTheWrongInstant() throws {
         let (lines, position) = try Self.edited("crashed", where: { TamperedLogs.integer($0, "crashPointHundredths") > 100 }) { Self.shiftAt($0, by: 1) }
         #expect(Self.found(lines) == [Expected(kind: .crashInstantMismatch, position: position)])
