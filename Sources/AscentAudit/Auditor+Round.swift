@@ -66,6 +66,10 @@ extension Auditor {
         var track = tables.removeValue(forKey: table) ?? TableTrack()
         if case .roundOpened(let round, let commitment, let at, let closes) = event {
             open(&track, table: table, round: round, commitment: commitment, at: at, closes: closes, position: position)
+        } else if case .betRejected(let round, let id, let player, let stake, _, _) = event, !track.opened || round != track.state.round {
+            // A reservation for a round that is over (it reached the authority late) is refused
+            // whenever it arrives: not out of place, and its stake must still come back.
+            rejected(BetReference(table: table, round: round, betID: id), player: player, stake: stake, position: position)
         } else if !track.opened || event.round != track.state.round {
             report(.eventOutOfPlace, position, table: table, round: event.round,
                    message: "\(event.typeName) for round \(event.round), but the table's open round is \(track.opened ? String(track.state.round) : "none")")
@@ -184,10 +188,7 @@ extension Auditor {
                 $0.status = "placed"; $0.autoCashOutHundredths = auto?.hundredths; $0.placedAt = at.milliseconds
             }
         case .betRejected(_, let id, let player, let stake, let reason, let at):
-            summary.betsRejected += 1
-            let bet = BetReference(table: table, round: round, betID: id)
-            matchPlaced(bet, player: player, stake: stake, auto: nil, position: position, rejected: true)
-            matchOutcome(bet, .release(.rejected), houseMinor: 0, currency: stake.currency.code, position: position)
+            rejected(BetReference(table: table, round: round, betID: id), player: player, stake: stake, position: position)
             track.detail?.updateBet(id, player: player, stake: stake) {
                 $0.status = "rejected"; $0.rejectReason = reason; $0.settledAt = at.milliseconds
             }
@@ -306,6 +307,13 @@ extension Auditor {
             track.detail?.totalStakeMinor = totalStake.minorUnits
             track.detail?.totalPayoutMinor = totalPayout.minorUnits
         }
+    }
+
+    /// A funded bet the authority refused: its stake must be given back.
+    private mutating func rejected(_ bet: BetReference, player: PlayerID, stake: Money, position: AuditPosition) {
+        if configuration.covers(bet.table, bet.round) { summary.betsRejected += 1 }
+        matchPlaced(bet, player: player, stake: stake, auto: nil, position: position, rejected: true)
+        matchOutcome(bet, .release(.rejected), houseMinor: 0, currency: stake.currency.code, position: position)
     }
 
     /// The rules of docs/cashout-rules.md that need no crash point: the curve, the triggers.

@@ -68,6 +68,20 @@ import Testing
         #expect(found == [Expected(kind: .undecodable, position: position)])
     }
 
+    @Test func aLateReservationForAnEarlierRoundIsRefusedCleanly() throws {
+        // The late bet's reservation, refusal and release say it was for the previous round (it
+        // reached the authority after that round ended): a legitimate refusal, not a finding.
+        var lines = try GoldenLog.load("clean.jsonl")
+        let rejection = lines[TamperedLogs.find(lines, type: "betRejected") { TamperedLogs.integer($0, "round") >= 2 }]
+        let bet = TamperedLogs.string(rejection, "betId"), round = TamperedLogs.integer(rejection, "round")
+        for index in lines.indices where TamperedLogs.string(lines[index], "betId") == bet {
+            lines[index] = TamperedLogs.replace(lines[index], "\"round\":\(round)", "\"round\":\(round - 1)")
+        }
+        let report = GoldenLog.audit(lines)
+        #expect(report.findings.isEmpty, "\(report.findings.map(\.description))")
+        #expect(report.summary.betsRejected == GoldenLog.audit(try GoldenLog.load("clean.jsonl")).summary.betsRejected)
+    }
+
     @Test func wrongTerminatingHashBreaksRoundOne() throws {
         let lines = try GoldenLog.load("clean.jsonl")
         var configuration = GoldenLog.configuration
