@@ -44,6 +44,9 @@ import Testing
         let status = await AscentMain.run(["replay", "--into", url, "--schema", replayed, "--log", url, "--topic-prefix", prefix,
                                            "--migrations", TestDatabase.migrationsDirectory])
         #expect(status == 0)
+        // A target that already holds projections is refused: a replay never merges into one.
+        #expect(await AscentMain.run(["replay", "--into", url, "--schema", replayed, "--log", url, "--topic-prefix", prefix,
+                                      "--migrations", TestDatabase.migrationsDirectory]) == 1)
 
         for (table, excluded) in [("players", ""), ("balances", ""), ("ledger_entries", " - 'entry_id'"), ("rounds", ""), ("bets", ""),
                                   ("projector_positions", ""), ("finance_daily", ""), ("player_pnl", ""), ("open_liabilities", ""),
