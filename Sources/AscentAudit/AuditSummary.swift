@@ -38,6 +38,8 @@ public struct AuditSummary: Hashable, Sendable {
     public var walletRecords = 0
     /// Records of other topics, ignored.
     public var otherRecords = 0
+    /// Round events written by a fenced authority: counted, not audited.
+    public var fencedRecords = 0
     /// Rounds checked to their end (settled or voided).
     public var rounds = 0
     /// Checked rounds that crashed.

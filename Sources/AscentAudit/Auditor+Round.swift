@@ -168,6 +168,9 @@ extension Auditor {
         switch event {
         case .roundOpened:
             preconditionFailure("handled by open")
+        case .authorityClaimed:
+            // Claims decide which events count; `consume(topic:…)` handles them before this point.
+            break
         case .betPlaced(_, let id, let player, let stake, let auto, let at):
             if let existing = track.bets[id] {
                 finding(.duplicateBet, "bet \(id) was already placed at \(existing.position)")

@@ -20,6 +20,8 @@ public struct Auditor {
     var findings: [AuditFinding] = []
     var details: [AuditRoundDetail] = []
     var schemes: [TableID: AscentCrashScheme?] = [:]
+    /// Which authority's events count per table (docs/operations.md, fencing).
+    var fences: [TableID: AuthorityFence] = [:]
 
     /// An auditor with `configuration`.
     public init(configuration: AuditConfiguration) {
@@ -27,14 +29,22 @@ public struct Auditor {
         summary.configuredReturnToPlayerBasisPoints = 10_000 - configuration.defaultRules.config.houseEdgeBasisPoints
     }
 
-    /// Feeds one record: its topic, partition, offset and JSON value. Records of other topics are counted and ignored.
-    public mutating func consume(topic: String, partition: Int32, offset: Int64, value: some Collection<UInt8>) {
+    /// Feeds one record: its topic, partition, offset and JSON value, and for round events the
+    /// authority stamp from its headers (nil for logs without them). Records of other topics are
+    /// counted and ignored; round events of a fenced authority are counted and not audited.
+    public mutating func consume(topic: String, partition: Int32, offset: Int64, value: some Collection<UInt8>,
+                                 authorityEpoch: Int64? = nil, authorityWriter: String? = nil) {
         let position = AuditPosition(topic: topic, partition: partition, offset: offset)
         summary.records += 1
         if topic == configuration.roundTopic {
             summary.roundRecords += 1
             do {
                 let (table, event) = try RoundEvent.decode(json: value)
+                guard fences[table, default: AuthorityFence()].admits(event, epoch: authorityEpoch, writer: authorityWriter) else {
+                    summary.fencedRecords += 1
+                    return
+                }
+                if case .authorityClaimed = event { return }
                 consume(event, table: table, at: position)
             } catch {
                 report(.undecodable, position, message: "not a round event: \(error)")
@@ -53,7 +63,8 @@ public struct Auditor {
 
     /// Feeds one record read from an `EventLog`.
     public mutating func consume(_ record: LogRecord) {
-        consume(topic: record.topicPartition.topic, partition: record.topicPartition.partition, offset: record.offset, value: record.value)
+        consume(topic: record.topicPartition.topic, partition: record.topicPartition.partition, offset: record.offset, value: record.value,
+                authorityEpoch: record.header("authority-epoch").flatMap { Int64($0) }, authorityWriter: record.header("authority-writer"))
     }
 
     /// Records a finding, unless it concerns a round outside the audited range.

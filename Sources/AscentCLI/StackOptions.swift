@@ -18,6 +18,7 @@ struct StackOptions {
     var dataDirectory: String
     var salt: String?
     var migrationsDirectory: String
+    var intermissionMilliseconds: Int64
 
     static let help = """
           --database URL       PostgreSQL for projections and the embedded log (default: $ASCENT_DATABASE_URL)
@@ -29,6 +30,8 @@ struct StackOptions {
           --min-stake N, --max-stake N, --max-win N   limits in minor units (defaults 10, 100000, 100000000)
           --betting-ms N       betting window (default 5000); --tick-ms N tick interval (default 100)
           --house-edge-bp N    house edge in basis points (default 100 = 1%)
+          --curve-rate R       growth rate per millisecond (default 0.00006: 2.00x after 11.55 s)
+          --intermission-ms N  pause between a round's settlement and the next round (default 3000)
           --data-dir DIR       where the seed chain and salt live (default: $ASCENT_DATA_DIR, else .build/ascent-data)
           --salt TEXT          the public salt (default: the one stored in the data dir, created once)
           --migrations DIR     migrations folder (default: $ASCENT_MIGRATIONS_DIR, else ./migrations)
@@ -54,6 +57,11 @@ struct StackOptions {
         table.bettingWindowMilliseconds = try arguments.integer("--betting-ms", in: 500...600_000) ?? 5_000
         table.tickIntervalMilliseconds = try arguments.integer("--tick-ms", in: 10...10_000) ?? 100
         table.houseEdgeBasisPoints = try arguments.integer("--house-edge-bp", in: 0...9_999) ?? 100
+        if let text = try arguments.option("--curve-rate") {
+            guard let rate = Double(text), rate > 0, rate < 1 else { throw UsageError("--curve-rate takes a number between 0 and 1, not '\(text)'") }
+            table.curve = GrowthCurve(ratePerMillisecond: rate)
+        }
+        intermissionMilliseconds = try arguments.integer("--intermission-ms", in: 0...600_000) ?? 3_000
         if let problem = table.problems.first { throw UsageError(problem) }
         dataDirectory = try arguments.option("--data-dir") ?? environment["ASCENT_DATA_DIR"] ?? ".build/ascent-data"
         salt = try arguments.option("--salt") ?? environment["ASCENT_SALT"]

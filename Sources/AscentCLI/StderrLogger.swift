@@ -1,34 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AscentRuntime
 import AscentServices
-import Foundation
 
-/// JSON lines on standard error, so standard output stays for people.
+/// The services' logger: the runtime's JSON-lines logger, on standard error so standard output
+/// stays for people (the rounds `ascent up` prints).
 struct StderrLogger: ServiceLogger {
-    let component: String
-    let minimumLevel: Int
+    let logger: JSONLogger
 
     init(component: String) {
-        self.component = component
-        let levels = ["debug": 0, "info": 1, "warning": 2, "error": 3]
-        minimumLevel = levels[ProcessInfo.processInfo.environment["ASCENT_LOG_LEVEL"] ?? "info"] ?? 1
+        logger = JSONLogger(component: component, fileDescriptor: STDERR_FILENO)
     }
 
     func log(_ level: String, _ message: String, _ fields: [String: String]) {
-        let levels = ["debug": 0, "info": 1, "warning": 2, "error": 3]
-        guard levels[level, default: 1] >= minimumLevel else { return }
-        var object: [String: String] = fields
-        object["level"] = level
-        object["component"] = component
-        object["msg"] = message
-        object["ts"] = ISO8601DateFormatter.shared.string(from: Date())
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        printError(String(decoding: data, as: UTF8.self))
+        let level = LogLevel(name: level) ?? .info
+        guard logger.isEnabled(level) else { return }
+        logger.log(level, message, fields.mapValues { LogValue.string($0) })
     }
-}
-
-extension ISO8601DateFormatter {
-    nonisolated(unsafe) static let shared: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
 }

@@ -18,14 +18,21 @@ public enum AscentMain {
     static var commands: [any Subcommand.Type] {
         [
             UpCommand.self,
+            WalletPartCommand.self,
+            AuthorityPartCommand.self,
+            SettlementPartCommand.self,
+            ProjectorPartCommand.self,
+            DepositCommand.self,
+            TokenCommand.self,
             SimulateCommand.self,
             VerifyCommand.self,
             ChainCommand.self,
             MigrateCommand.self,
             BenchPostgresLogCommand.self,
+            BenchKafkaLogCommand.self,
+            BenchCommand.self,
             AuditCommand.self,
             ReplayCommand.self,
-            BenchAuditCommand.self,
         ]
     }
 

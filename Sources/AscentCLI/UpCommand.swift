@@ -4,6 +4,7 @@ import Glibc
 import AscentCore
 import AscentLog
 import AscentProjector
+import AscentRuntime
 import AscentServices
 import Foundation
 
@@ -24,6 +25,7 @@ struct UpCommand: Subcommand {
           --bots N             bot players (default 20; 0 for none)
           --bot-funds N        each bot's starting balance in minor units (default 1000000)
           --rounds N           stop after N rounds have been settled (default: run until stopped)
+          --metrics-port N     serve /metrics, /healthz and /readyz (default 9464)
         \(StackOptions.help)
 
         Query the results while it runs:
@@ -35,12 +37,14 @@ struct UpCommand: Subcommand {
     var bots: Int
     var botFunds: Int64
     var rounds: Int64?
+    var metricsPort: Int?
 
     init(arguments: inout Arguments) throws {
         options = try StackOptions(arguments: &arguments)
         bots = Int(try arguments.integer("--bots", in: 0...10_000) ?? 20)
         botFunds = try arguments.integer("--bot-funds", in: 1...Int64.max / 1_000) ?? 1_000_000
         rounds = try arguments.integer("--rounds", in: 1...Int64.max)
+        metricsPort = try arguments.integer(OpsServer.portOption, in: 0...65_535).map(Int.init) ?? 9_464
     }
 
     func run() async throws -> Int32 {
@@ -54,41 +58,29 @@ struct UpCommand: Subcommand {
         let (chain, salt) = try options.loadOrCreateChain()
         print("table \(options.table.table) · \(options.table.currency) · salt \(salt) · \(bots) bots · Ctrl-C stops")
 
-        let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt, topics: topics),
-                                       log: log, logger: StderrLogger(component: "authority"))
-        let wallet = WalletService(log: log, topics: topics, logger: StderrLogger(component: "wallet"))
-        let settlement = SettlementService(log: log, topics: topics, logger: StderrLogger(component: "settlement"))
-        let projector = Projector(log: log, databaseURL: databaseURL, topics: topics, logger: StderrLogger(component: "projector"))
+        let metrics = ServiceMetrics()
+        let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt,
+                                                                intermissionMilliseconds: options.intermissionMilliseconds, topics: topics),
+                                       log: log, logger: StderrLogger(component: "authority"), metrics: metrics)
+        let wallet = WalletService(log: log, topics: topics, logger: StderrLogger(component: "wallet"), metrics: metrics)
+        let settlement = SettlementService(log: log, topics: topics, logger: StderrLogger(component: "settlement"), metrics: metrics)
+        let projector = Projector(log: log, databaseURL: databaseURL, topics: topics, logger: StderrLogger(component: "projector"),
+                                  metrics: metrics)
         let printer = RoundPrinter(log: log, topics: topics, table: options.table.table, stopAfter: rounds)
         let players = BotPlayers(log: log, topics: topics, table: options.table, count: bots)
         if bots > 0 { try await players.fund(minorUnits: botFunds) }
+        if let metricsPort { print("metrics on http://127.0.0.1:\(metricsPort)/metrics") }
 
-        let exitCode: Int32 = await withTaskGroup(of: (String, Error?).self) { group in
-            func start(_ name: String, _ body: @escaping @Sendable () async throws -> Void) {
-                group.addTask { do { try await body(); return (name, nil) } catch { return (name, error) } }
-            }
-            nonisolated(unsafe) let parts = (authority, wallet, settlement, projector, printer, players)
-            start("authority") { try await parts.0.run() }
-            start("wallet") { try await parts.1.run() }
-            start("settlement") { try await parts.2.run() }
-            start("projector") { try await parts.3.run() }
-            start("printer") { try await parts.4.run() }
-            if bots > 0 { start("bots") { try await parts.5.run() } }
-            start("signals") { _ = await ShutdownSignal.wait() }
-            var code: Int32 = 0
-            if let (name, error) = await group.next() {
-                if let error {
-                    printError("ascent up: \(name) stopped: \(error)")
-                    code = 1
-                } else {
-                    print("ascent up: stopping (\(name == "signals" ? "signal" : name + " finished"))")
-                }
-            }
-            group.cancelAll()
-            return code
-        }
-        try? await log.shutdown()
-        return exitCode
+        nonisolated(unsafe) let parts = (authority, wallet, settlement, projector, printer, players)
+        var list: [PartRunner.Part] = [
+            ("authority", { try await parts.0.run() }),
+            ("wallet", { try await parts.1.run() }),
+            ("settlement", { try await parts.2.run() }),
+            ("projector", { try await parts.3.run() }),
+            ("printer", { try await parts.4.run() }),
+        ]
+        if bots > 0 { list.append(("bots", { try await parts.5.run() })) }
+        return await PartRunner.run(list, log: log, metrics: metrics, metricsPort: metricsPort, component: "up")
     }
 
     /// Runs scripts/pg start from the working directory and returns the URL it prints.

@@ -15,6 +15,8 @@ public final class KafkaEventLog: EventLog {
         // Kafka's Java default partitioner: murmur2 of the key; keyless records go anywhere.
         "partitioner": "murmur2_random",
         "linger.ms": "5",
+        // Small requests go out at once, as the Java client does (TCP_NODELAY).
+        "socket.nagle.disable": "true",
         // Bounds the local queue; `append` waits for room (then fails) rather than growing it.
         "queue.buffering.max.messages": "100000",
         "queue.buffering.max.kbytes": "262144",
@@ -31,6 +33,7 @@ public final class KafkaEventLog: EventLog {
     nonisolated(unsafe) private static let emptyKey = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
     private let producer: RDKafkaClient
+    private let statistics: KafkaStatistics
     private let poller: KafkaWorkerThread
     private let admin: KafkaWorkerThread
     private let mockCluster: RDKafkaMockCluster?
@@ -94,8 +97,12 @@ public final class KafkaEventLog: EventLog {
         producerProperties.merge(producerOnly) { $1 }
         producerProperties["bootstrap.servers"] = brokers
         let config = try RDKafkaConfig(producerProperties)
-        config.withUnsafeHandle { rd_kafka_conf_set_dr_msg_cb($0, kafkaDeliveryReport) }
-        let producer = try RDKafkaClient(.producer, config: config)
+        config.withUnsafeHandle {
+            rd_kafka_conf_set_dr_msg_cb($0, kafkaDeliveryReport)
+            rd_kafka_conf_set_stats_cb($0, kafkaStatistics)
+        }
+        let statistics = KafkaStatistics()
+        let producer = try RDKafkaClient(.producer, config: config, context: statistics)
 
         var consumerProperties = shared
         consumerProperties.merge(consumerOnly) { $1 }
@@ -104,6 +111,7 @@ public final class KafkaEventLog: EventLog {
         _ = try RDKafkaConfig(consumerProperties)
 
         self.producer = producer
+        self.statistics = statistics
         self.mockCluster = mockCluster
         self.bootstrapServers = brokers
         self.consumerProperties = consumerProperties
@@ -116,6 +124,10 @@ public final class KafkaEventLog: EventLog {
         poller.stop()
         admin.stop()
     }
+
+    /// How long a caller waits for one blocking call: librdkafka's own timeout plus the ~1 s
+    /// granularity at which it checks timeouts.
+    private var deadline: Int { Int(timeoutMilliseconds) + 1_000 }
 
     private func checkOpen(_ operation: String) throws {
         if isShutDown.load(ordering: .acquiring) {
@@ -207,7 +219,7 @@ public final class KafkaEventLog: EventLog {
 
     private func knownPartitionCount(of topic: String) async throws -> Int32? {
         let (producer, timeout) = (self.producer, timeoutMilliseconds)
-        return try await admin.run("partition count of \(topic)") {
+        return try await admin.run("partition count of \(topic)", deadlineMilliseconds: deadline) {
             try producer.partitionCount(of: topic, timeoutMilliseconds: timeout)
         }
     }
@@ -323,7 +335,7 @@ public final class KafkaEventLog: EventLog {
     public func endOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
         try checkOpen("end offsets")
         let (producer, timeout) = (self.producer, timeoutMilliseconds)
-        return try await admin.run("end offsets") {
+        return try await admin.run("end offsets", deadlineMilliseconds: deadline) {
             var ends: [TopicPartition: Int64] = [:]
             for partition in partitions {
                 ends[partition] = try producer.watermarks(of: partition, timeoutMilliseconds: timeout).high
@@ -373,4 +385,8 @@ public final class KafkaEventLog: EventLog {
 
     /// Messages still waiting in the producer for delivery (for tests and metrics).
     public var pendingDeliveries: Int32 { producer.outQueueLength }
+
+    /// The producer's latest librdkafka statistics JSON (retries, request timeouts, queue depths
+    /// per broker), or nil until the first one; set `statistics.interval.ms` to turn them on.
+    public var producerStatistics: String? { statistics.json }
 }

@@ -157,7 +157,8 @@ public final class KafkaLogConsumer: LogConsumer {
         try checkOpen("commit")
         guard rebalance != nil, !positions.isEmpty else { return }
         let client = self.client
-        try await worker.run("commit") {
+        // rd_kafka_commit has no timeout of its own; the caller's wait is bounded here.
+        try await worker.run("commit", deadlineMilliseconds: Int(timeoutMilliseconds) + 1_000) {
             let list = RDKafkaTopicPartitionList(positions)
             // Synchronous (async flag 0): returns when the coordinator answered.
             let result = client.withUnsafeHandle { raw in list.withUnsafeHandle { rd_kafka_commit(raw, $0, 0) } }

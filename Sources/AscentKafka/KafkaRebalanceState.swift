@@ -37,10 +37,9 @@ final class KafkaRebalanceState: @unchecked Sendable {
             let list = RDKafkaTopicPartitionList(copying: partitions)
             resolveStartOffsets(client, list)
             list.withUnsafeHandle { apply(client, cooperative: cooperative, assign: true, $0) }
-            for entry in list.entries {
-                assigned[entry.topicPartition] = entry.offset
-                revoked.remove(entry.topicPartition)
-            }
+            // A partition lost and regained within one poll stays in `revoked` too: the caller
+            // must drop what it held for it and restart from the assigned offset.
+            for entry in list.entries { assigned[entry.topicPartition] = entry.offset }
         } else {
             let lost = RDKafkaTopicPartitionList(copying: partitions).entries.map(\.topicPartition)
             apply(client, cooperative: cooperative, assign: false, cooperative ? partitions : nil)

@@ -1,5 +1,6 @@
 import AscentLog
 import Foundation
+import Synchronization
 
 /// A dedicated OS thread that runs librdkafka's blocking calls (poll, flush, metadata, commit)
 /// one at a time, so that they never occupy Swift's shared concurrency pool.
@@ -79,6 +80,29 @@ final class KafkaWorkerThread: Sendable {
         }
     }
 
+    /// Runs `body` on the thread like `run(_:_:)`, but stops waiting after `deadlineMilliseconds`
+    /// and throws a retriable `_TIMED_OUT`. librdkafka does not always honour its own timeouts
+    /// (they are checked about once a second, and some calls wait for a reply regardless); the
+    /// abandoned call still finishes on the thread, delaying later jobs, and its result is dropped.
+    func run<Result: Sendable>(_ operation: String, deadlineMilliseconds: Int,
+                               _ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        let once = KafkaFirstOutcome<Result>()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+            once.install(continuation)
+            let timer = Task {
+                try await Task.sleep(for: .milliseconds(deadlineMilliseconds))
+                once.resume(.failure(LogError(code: "_TIMED_OUT", reason: "no answer within \(deadlineMilliseconds) ms",
+                                              operation: operation, isRetriable: true)))
+            }
+            Task {
+                let outcome: Swift.Result<Result, any Error>
+                do { outcome = .success(try await self.run(operation, body)) } catch { outcome = .failure(error) }
+                timer.cancel()
+                once.resume(outcome)
+            }
+        }
+    }
+
     /// Lets queued jobs finish, then ends the thread; waits for it unless called on the thread
     /// itself (then the thread ends after the current job).
     func stop() {
@@ -90,5 +114,22 @@ final class KafkaWorkerThread: Sendable {
             while !queue.finished { condition.wait() }
         }
         condition.unlock()
+    }
+}
+
+/// Resumes a continuation with whichever outcome comes first (a result or a deadline).
+private final class KafkaFirstOutcome<Value: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Value, any Error>?>(nil)
+
+    func install(_ continuation: CheckedContinuation<Value, any Error>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func resume(_ outcome: Result<Value, any Error>) {
+        let waiting = continuation.withLock { stored -> CheckedContinuation<Value, any Error>? in
+            defer { stored = nil }
+            return stored
+        }
+        waiting?.resume(with: outcome)
     }
 }

@@ -1,6 +1,7 @@
 import AscentCore
 import AscentLog
 import AscentPostgres
+import AscentRuntime
 import AscentServices
 
 /// The projector: reads every event topic and keeps the PostgreSQL read models (players, balances,
@@ -14,16 +15,22 @@ public final class Projector {
     private let name: String
     private let logger: any ServiceLogger
     private let maxBatch: Int
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
+    /// Rebuilt on start from the claims before the stored positions, then kept as records arrive.
+    private var fences = AuthorityFences()
 
     /// A projector named `name` writing to the database at `databaseURL` (migrated).
     public init(log: any EventLog, databaseURL: String, topics: LogTopics = LogTopics(), name: String = "main",
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 5_000) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 5_000, metrics: ServiceMetrics = ServiceMetrics()) {
         self.log = log
         self.worker = PQWorker(url: databaseURL, name: "ascent-projector")
         self.topics = topics
         self.name = name
         self.logger = logger
         self.maxBatch = maxBatch
+        self.metrics = metrics
+        lag = metrics.lagGauge("projector")
     }
 
     deinit { worker.stop() }
@@ -55,6 +62,9 @@ public final class Projector {
             }
         }
         logger.info("projector starting", ["partitions": String(start.count), "behind": String(start.values.reduce(0, +))])
+        for (partition, offset) in start where partition.topic == topics.roundEvents {
+            try await fences.replayClaims(from: log, partition: partition, until: offset)
+        }
         var reached = start
         func caughtUp() -> Bool { ends.map { $0.allSatisfy { reached[$0.key, default: 0] >= $0.value } } ?? false }
         let consumer = try await log.makeConsumer(.positions(start))
@@ -66,12 +76,20 @@ public final class Projector {
             for record in poll.records {
                 if record.topicPartition.topic == topics.roundEvents {
                     let (table, event) = try RoundEvent.decode(json: record.value)
-                    batch.add(event, table: table, record: record)
+                    if fences.admits(event, table: table, record: record) {
+                        batch.add(event, table: table, record: record)
+                    } else {
+                        batch.skip(record)
+                    }
                 } else {
                     batch.add(try WalletEvent.decode(json: record.value), record: record)
                 }
             }
+            let started = SystemClock.monotonicNanoseconds()
             try await write(batch)
+            metrics.projectionBatch.observe(nanoseconds: SystemClock.monotonicNanoseconds() - started)
+            metrics.projectedRecords.increment(by: poll.records.count)
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: SystemClock().now())
         }
         try await consumer.close()
     }

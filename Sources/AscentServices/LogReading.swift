@@ -3,9 +3,12 @@ import AscentLog
 extension EventLog {
     /// Reads `partition` from `offset` up to its end as it was when the call began, handing records
     /// to `body` in batches of at most `batchSize`; memory stays bounded by one batch.
-    public func readToEnd(_ partition: TopicPartition, from offset: Int64 = 0, batchSize: Int = 2_000,
+    /// With `until`, it stops before that offset instead.
+    public func readToEnd(_ partition: TopicPartition, from offset: Int64 = 0, until: Int64? = nil, batchSize: Int = 2_000,
                           _ body: ([LogRecord]) throws -> Void) async throws {
-        guard let end = try await endOffsets([partition])[partition], end > offset else { return }
+        guard let current = try await endOffsets([partition])[partition] else { return }
+        let end = min(current, until ?? current)
+        guard end > offset else { return }
         let consumer = try await makeConsumer(.positions([partition: offset]))
         var next = offset
         var emptyPolls = 0

@@ -44,6 +44,25 @@ public enum Records {
         public static let schemaVersion = "schema-version"
         /// The id of the player command that caused the record.
         public static let correlationID = "correlation-id"
+        /// The epoch of the authority that wrote a round event (fencing).
+        public static let authorityEpoch = "authority-epoch"
+        /// The id of the authority process that wrote a round event (fencing).
+        public static let authorityWriter = "authority-writer"
+    }
+
+    /// An authority's stamp on the round events it writes.
+    public struct AuthorityStamp: Hashable, Sendable {
+        /// The epoch it claimed.
+        public var epoch: Int64
+        /// Its writer id.
+        public var writer: String
+        /// A stamp of `epoch` and `writer`.
+        public init(epoch: Int64, writer: String) { self.epoch = epoch; self.writer = writer }
+    }
+
+    /// The authority stamp a round-event record carries, if any.
+    public static func stamp(of record: LogRecord) -> (epoch: Int64?, writer: String?) {
+        (record.header(Header.authorityEpoch).flatMap { Int64($0) }, record.header(Header.authorityWriter))
     }
 
     static func headers(type: String, version: Int, correlation: String?) -> [LogHeader] {
@@ -52,10 +71,14 @@ public enum Records {
         return headers
     }
 
-    /// A round-events record for `event` at `table`.
-    public static func make(_ event: RoundEvent, table: TableID, topics: LogTopics) -> OutgoingRecord {
-        OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8), value: event.json(table: table),
-                       headers: headers(type: event.typeName, version: RoundEvent.schemaVersion, correlation: event.betID?.rawValue))
+    /// A round-events record for `event` at `table`, stamped by the authority that wrote it.
+    public static func make(_ event: RoundEvent, table: TableID, topics: LogTopics, stamp: AuthorityStamp? = nil) -> OutgoingRecord {
+        var headers = headers(type: event.typeName, version: RoundEvent.schemaVersion, correlation: event.betID?.rawValue)
+        if let stamp {
+            headers.append(LogHeader(name: Header.authorityEpoch, text: String(stamp.epoch)))
+            headers.append(LogHeader(name: Header.authorityWriter, text: stamp.writer))
+        }
+        return OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8), value: event.json(table: table), headers: headers)
     }
 
     /// A round-commands record for a player's `command` at `table`.
@@ -87,6 +110,35 @@ extension RoundEvent {
             return id
         default:
             return nil
+        }
+    }
+}
+
+/// The fences of every table a reader sees: which round events count (see `AuthorityFence`).
+public struct AuthorityFences: Sendable {
+    private var fences: [TableID: AuthorityFence] = [:]
+
+    /// No table seen yet.
+    public init() {}
+
+    /// Whether `event` of `table`, read at `record`, counts.
+    public mutating func admits(_ event: RoundEvent, table: TableID, record: LogRecord) -> Bool {
+        let stamp = Records.stamp(of: record)
+        return fences[table, default: AuthorityFence()].admits(event, epoch: stamp.epoch, writer: stamp.writer)
+    }
+
+    /// The fence of `table`.
+    public func fence(of table: TableID) -> AuthorityFence { fences[table] ?? AuthorityFence() }
+
+    /// Applies the claims recorded in `partition` before offset `end`, so a reader that resumes from
+    /// a stored position knows which authority is in force. Reads the partition's records up to there.
+    public mutating func replayClaims(from log: any EventLog, partition: TopicPartition, until end: Int64) async throws {
+        guard end > 0 else { return }
+        try await log.readToEnd(partition, until: end) { records in
+            for record in records where record.header(Records.Header.type) == "authorityClaimed" {
+                let (table, event) = try RoundEvent.decode(json: record.value)
+                _ = admits(event, table: table, record: record)
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import AscentCore
 import AscentFairness
 import AscentLog
+import AscentRuntime
 
 /// What a round authority needs to run a table.
 public struct AuthorityConfiguration: Sendable {
@@ -44,6 +45,8 @@ public final class RoundAuthority {
     private let log: any EventLog
     private let clock: any ServiceClock
     private let logger: any ServiceLogger
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
     private let decider: Round
     private let scheme: AscentCrashScheme
     private var chain: SeedChain
@@ -54,15 +57,23 @@ public final class RoundAuthority {
     /// Bets of the current and previous rounds already refused, so a replayed reservation is not refused twice.
     private var refused: Set<BetReference> = []
     private var table: TableID { configuration.table.table }
+    /// This authority's stamp on its events, set when it claims the table.
+    private var stamp: Records.AuthorityStamp?
+    /// The table's round-events partition.
+    private var ownPartition: TopicPartition?
+    /// Reads the table's partition after the claim, to notice another authority taking over.
+    private var watch: (any LogConsumer)?
 
     /// An authority for `configuration.table` on `log`.
     public init(configuration: AuthorityConfiguration, log: any EventLog, clock: any ServiceClock = SystemClock(),
-                logger: any ServiceLogger = SilentLogger()) {
+                logger: any ServiceLogger = SilentLogger(), metrics: ServiceMetrics = ServiceMetrics()) {
         precondition(configuration.table.problems.isEmpty, "table configuration: \(configuration.table.problems)")
         self.configuration = configuration
         self.log = log
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
+        lag = metrics.lagGauge("authority")
         decider = Round(config: configuration.table)
         scheme = AscentCrashScheme(salt: configuration.salt, houseEdgeBasisPoints: configuration.table.houseEdgeBasisPoints)
         chain = configuration.chain
@@ -72,23 +83,37 @@ public final class RoundAuthority {
     public var currentState: RoundState { state }
 
     /// Plays rounds until the task is cancelled; throws when the log fails (restart to recover).
+    ///
+    /// A new group starts from the earliest input, so a reservation made while the authority was
+    /// still joining is not missed; an existing group resumes from its committed positions.
     public func run() async throws {
         try await recover()
         let topics = configuration.topics
-        let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .latest))
-        defer { Task { [consumer] in try? await consumer.close() } }
+        let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .earliest))
+        defer { Task { [consumer, watch] in try? await consumer.close(); try? await watch?.close() } }
+        var committer = PositionCommitter()
+        var lastFenceCheck: UInt64 = 0
         while !Task.isCancelled {
+            let now = SystemClock.monotonicNanoseconds()
+            if now - lastFenceCheck >= 100_000_000 {
+                try await checkNotFenced()
+                lastFenceCheck = now
+            }
             try await advanceClock()
-            let wait = max(0, min(deadline().milliseconds - clock.now().milliseconds, 250))
+            let wait = max(0, min(deadline().milliseconds - clock.now().milliseconds, 100))
             let poll = try await consumer.poll(maxRecords: configuration.maxBatch, timeoutMilliseconds: Int(wait))
-            guard !poll.records.isEmpty else { continue }
+            guard !poll.records.isEmpty else {
+                try await committer.commitIfDue(consumer)
+                continue
+            }
             var events: [RoundEvent] = []
             for record in poll.records { events += try handle(record) }
             try await append(events)
-            var positions: [TopicPartition: Int64] = [:]
-            for record in poll.records { positions[record.topicPartition] = max(positions[record.topicPartition] ?? 0, record.offset + 1) }
-            try await consumer.commit(positions)
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
+            for record in poll.records { committer.processed(record.topicPartition, next: record.offset + 1) }
+            try await committer.commitIfDue(consumer)
         }
+        try await committer.commitIfDue(consumer, force: true)
     }
 
     /// Rebuilds the table from its own events and finishes a round the last run left unfinished.
@@ -96,11 +121,16 @@ public final class RoundAuthority {
         let topics = configuration.topics
         let partitions = try await log.partitionCount(of: topics.roundEvents)
         let partition = TopicPartition(topic: topics.roundEvents, partition: KafkaPartitioner.partition(forKey: Array(table.rawValue.utf8), partitionCount: partitions))
+        ownPartition = partition
         var count = 0
+        var fence = AuthorityFence()
+        var recoveredUpTo: Int64 = 0
         try await log.readToEnd(partition) { records in
             for record in records {
+                recoveredUpTo = record.offset + 1
                 let (eventTable, event) = try RoundEvent.decode(json: record.value)
-                guard eventTable == table else { continue }
+                let stamp = Records.stamp(of: record)
+                guard eventTable == table, fence.admits(event, epoch: stamp.epoch, writer: stamp.writer) else { continue }
                 if case .roundOpened = event { refused = [] }
                 if case .betRejected(let round, let id, _, _, _, _) = event { refused.insert(BetReference(table: table, round: round, betID: id)) }
                 decider.apply(event, to: &state)
@@ -108,6 +138,14 @@ public final class RoundAuthority {
             }
         }
         logger.info("authority recovered", ["table": table.rawValue, "events": String(count), "round": String(state.round), "phase": state.phase.rawValue])
+        try await claim(after: fence, partition: partition, from: recoveredUpTo)
+        if state.round > 0 {
+            // The chain must be the one the log was played with: the last round's commitment proves it.
+            guard state.round <= Int64(chain.length) else { throw AuthorityError.chainExhausted(length: chain.length) }
+            let seed = chain.seed(forRound: Int(state.round))
+            guard SHA256.hash(seed).hex == state.commitment else { throw AuthorityError.chainDoesNotMatchLog(round: state.round) }
+            secret = scheme.roundSecret(seed: seed)
+        }
         let now = clock.now()
         switch state.phase {
         case .betting, .closed, .flying:
@@ -118,6 +156,44 @@ public final class RoundAuthority {
             break
         }
         nextOpenAt = now
+    }
+
+    /// Takes the table over with an epoch above every one in the log, then checks that no other
+    /// authority claimed it in between; the loser of such a race stops (`fenced`).
+    private func claim(after fence: AuthorityFence, partition: TopicPartition, from offset: Int64) async throws {
+        var generator = SystemRandomNumberGenerator()
+        let writer = String(generator.next(), radix: 36) + String(generator.next(), radix: 36)
+        let mine = Records.AuthorityStamp(epoch: fence.epoch + 1, writer: writer)
+        let record = Records.make(.authorityClaimed(round: state.round, epoch: mine.epoch, writer: writer, at: clock.now()),
+                                  table: table, topics: configuration.topics, stamp: mine)
+        guard let landed = try await log.append([record]).first else { throw AuthorityError.fenced(epoch: mine.epoch) }
+        var check = fence
+        try await log.readToEnd(partition, from: offset, until: landed.offset + 1) { records in
+            for record in records {
+                guard let (eventTable, event) = try? RoundEvent.decode(json: record.value), eventTable == table else { continue }
+                let stamp = Records.stamp(of: record)
+                _ = check.admits(event, epoch: stamp.epoch, writer: stamp.writer)
+            }
+        }
+        guard check.writer == writer else {
+            logger.error("another authority claimed the table first; stopping", ["table": table.rawValue, "epoch": String(check.epoch)])
+            throw AuthorityError.fenced(epoch: check.epoch)
+        }
+        stamp = mine
+        watch = try await log.makeConsumer(.positions([partition: landed.offset + 1]))
+        logger.info("authority claimed the table", ["table": table.rawValue, "epoch": String(mine.epoch), "writer": writer])
+    }
+
+    /// Throws `fenced` when another authority has claimed the table since this one did.
+    private func checkNotFenced() async throws {
+        guard let watch, let stamp else { return }
+        for record in try await watch.poll(maxRecords: 1_000, timeoutMilliseconds: 0).records
+        where record.header(Records.Header.type) == "authorityClaimed" {
+            guard let (eventTable, event) = try? RoundEvent.decode(json: record.value), eventTable == table,
+                  case .authorityClaimed(_, let epoch, let writer, _) = event, writer != stamp.writer, epoch > stamp.epoch else { continue }
+            logger.error("fenced: another authority took the table over; stopping without writing", ["table": table.rawValue, "epoch": String(epoch)])
+            throw AuthorityError.fenced(epoch: epoch)
+        }
     }
 
     /// The next instant the authority must act without any input.
@@ -220,7 +296,12 @@ public final class RoundAuthority {
                 return events
             }
             guard case .stakeReserved(_, let player, let bet, let amount, let autoCashOut, _) = event, bet.table == table else { return events }
+            defer { ServiceMetrics.observe(metrics.betAcceptance, from: record, to: clock.now()) }
             let command = RoundCommand.placeBet(PlaceBet(betID: bet.betID, player: player, stake: amount, autoCashOut: autoCashOut, at: clock.now()))
+            // A reservation for a round that is no longer betting is refused, however old: a wallet that
+            // lagged behind may deliver it late, and its stake must come back. (If the group's position
+            // were lost, replayed reservations would be refused again; settlement's release then finds
+            // nothing held and the wallet rejects it, so no money moves twice.)
             if bet.round != state.round || state.phase != .betting {
                 return events + refuse(bet, player, amount, reason: RoundRejection.bettingClosed.code)
             }
@@ -233,6 +314,7 @@ public final class RoundAuthority {
         guard commandTable == table else { return events }
         switch command {
         case .cashOut(let betID, let player, _):
+            defer { ServiceMetrics.observe(metrics.cashOutDecision, from: record, to: clock.now()) }
             return events + decidePlayer(.cashOut(betID: betID, player: player, at: clock.now()))
         case .cancelBet(let betID, let player, _):
             return events + decidePlayer(.cancelBet(betID: betID, player: player, at: clock.now()))
@@ -267,6 +349,7 @@ public final class RoundAuthority {
             for event in events { decider.apply(event, to: &state) }
             return events
         case .failure(let rejection):
+            if case .cashOut = command { metrics.cashOutsRefused.increment() }
             logger.log("debug", "player command rejected", ["command": command.typeName, "rule": rejection.code])
             return []
         }
@@ -274,8 +357,18 @@ public final class RoundAuthority {
 
     private func append(_ events: [RoundEvent]) async throws {
         guard !events.isEmpty else { return }
-        let records = events.map { Records.make($0, table: table, topics: configuration.topics) }
-        _ = try await log.append(records)
+        let records = events.map { Records.make($0, table: table, topics: configuration.topics, stamp: stamp) }
+        let started = SystemClock.monotonicNanoseconds()
+        do {
+            _ = try await log.append(records)
+        } catch {
+            metrics.errors.increment()
+            logger.error("appending round events failed; the authority stops so a restart recovers from the log",
+                         ["error": "\(error)"])
+            throw error
+        }
+        metrics.appendLatency.observe(nanoseconds: SystemClock.monotonicNanoseconds() - started)
+        metrics.count(events)
     }
 }
 
@@ -287,12 +380,19 @@ public enum AuthorityError: Error, CustomStringConvertible {
     case ownCommandRejected(command: String, rejection: String)
     /// A round is in progress but its secret is unknown.
     case noSecret(round: Int64)
+    /// Another authority took the table over (its claim has a higher epoch).
+    case fenced(epoch: Int64)
+    /// The seed chain given is not the one the table's log was played with.
+    case chainDoesNotMatchLog(round: Int64)
 
     public var description: String {
         switch self {
         case .chainExhausted(let length): "the seed chain's \(length) rounds are used up"
         case .ownCommandRejected(let command, let rejection): "the authority's own \(command) was rejected (\(rejection))"
         case .noSecret(let round): "no secret for round \(round)"
+        case .fenced(let epoch): "fenced: another authority claimed the table with epoch \(epoch)"
+        case .chainDoesNotMatchLog(let round):
+            "round \(round)'s commitment in the log is not the hash of this chain's seed: wrong chain file for this table"
         }
     }
 }

@@ -1,5 +1,6 @@
 import AscentCore
 import AscentLog
+import AscentRuntime
 
 /// Settlement: turns round events that decide money into wallet commands. It keeps no state
 /// beyond its consumer-group position; the command ids come from the bet alone, so a redelivered
@@ -10,37 +11,56 @@ public final class SettlementService {
     private let clock: any ServiceClock
     private let logger: any ServiceLogger
     private let maxBatch: Int
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
+    private var fences = AuthorityFences()
 
     /// Settlement on `log`.
     public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000, metrics: ServiceMetrics = ServiceMetrics()) {
         self.log = log
         self.topics = topics
         self.clock = clock
         self.logger = logger
         self.maxBatch = maxBatch
+        self.metrics = metrics
+        lag = metrics.lagGauge("settlement")
     }
 
     /// Settles until the task is cancelled; throws when the log fails or an event cannot be
     /// decoded (a round event is a fact: it is never skipped).
     public func run() async throws {
         let consumer = try await log.makeConsumer(.group("settlement", topics: [topics.roundEvents], start: .earliest))
+        var committer = PositionCommitter()
         while !Task.isCancelled {
             let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
-            guard !poll.records.isEmpty else { continue }
+            if !poll.revoked.isEmpty { try await committer.commitIfDue(consumer, force: true) }
+            // A partition taken over from another member resumes mid-log: learn its claims first.
+            for (partition, offset) in poll.assigned { try await fences.replayClaims(from: log, partition: partition, until: offset) }
+            guard !poll.records.isEmpty else {
+                try await committer.commitIfDue(consumer)
+                continue
+            }
             var commands: [OutgoingRecord] = []
-            var positions: [TopicPartition: Int64] = [:]
             let now = clock.now()
             for record in poll.records {
-                positions[record.topicPartition] = record.offset + 1
+                committer.processed(record.topicPartition, next: record.offset + 1)
                 let (table, event) = try RoundEvent.decode(json: record.value)
+                // A fenced authority's events decide nothing: no money moves for them.
+                guard fences.admits(event, table: table, record: record) else {
+                    logger.warning("ignored an event of a fenced authority", ["table": table.rawValue, "offset": String(record.offset)])
+                    continue
+                }
                 if let command = Settlement.walletCommand(for: event, table: table, at: now) {
                     commands.append(Records.make(command, topics: topics))
                 }
             }
             if !commands.isEmpty { _ = try await log.append(commands) }
-            try await consumer.commit(positions)
+            try await committer.commitIfDue(consumer)
+            metrics.settlementCommands.increment(by: commands.count)
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: now)
         }
+        try await committer.commitIfDue(consumer, force: true)
         try await consumer.close()
     }
 }

@@ -1,5 +1,6 @@
 import AscentCore
 import AscentLog
+import AscentRuntime
 
 /// The wallet: the single writer of wallet events for the player partitions it is assigned.
 ///
@@ -15,53 +16,83 @@ public final class WalletService {
     private let clock: any ServiceClock
     private let logger: any ServiceLogger
     private let maxBatch: Int
+    private let metrics: ServiceMetrics
+    private let lag: Gauge
     private var players: [Int32: [PlayerID: WalletState]] = [:]
+    private let faucetMinorUnits: Int64?
+
+    /// The reference that marks a deposit as a development-faucet request rather than an operator's.
+    public static let faucetReference = "faucet"
 
     /// A wallet on `log`.
     public init(log: any EventLog, topics: LogTopics = LogTopics(), clock: any ServiceClock = SystemClock(),
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 2_000, metrics: ServiceMetrics = ServiceMetrics(),
+                faucetMinorUnits: Int64? = nil) {
+        self.faucetMinorUnits = faucetMinorUnits
         self.log = log
         self.topics = topics
         self.clock = clock
         self.logger = logger
         self.maxBatch = maxBatch
+        self.metrics = metrics
+        lag = metrics.lagGauge("wallet")
     }
 
     /// Serves commands until the task is cancelled; throws when the log fails (restart to recover).
     public func run() async throws {
         let consumer = try await log.makeConsumer(.group("wallet", topics: [topics.walletCommands], start: .earliest))
+        var committer = PositionCommitter()
         while !Task.isCancelled {
             let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
+            if !poll.revoked.isEmpty { try await committer.commitIfDue(consumer, force: true) }
             for partition in poll.revoked { players[partition.partition] = nil }
             for partition in poll.assigned.keys.sorted() { try await rebuild(partition.partition) }
-            guard !poll.records.isEmpty else { continue }
+            guard !poll.records.isEmpty else {
+                try await committer.commitIfDue(consumer)
+                continue
+            }
             var records: [OutgoingRecord] = []
-            var positions: [TopicPartition: Int64] = [:]
             for record in poll.records {
-                positions[record.topicPartition] = record.offset + 1
+                committer.processed(record.topicPartition, next: record.offset + 1)
                 let partition = record.topicPartition.partition
                 if players[partition] == nil { try await rebuild(partition) }
+                metrics.walletCommands.increment()
                 guard var command = try? WalletCommand.decode(json: record.value) else {
+                    metrics.walletRejections.increment()
                     logger.error("undecodable wallet command", ["partition": String(partition), "offset": String(record.offset)])
                     continue
                 }
                 // The wallet's clock decides days and limits, not the sender's.
                 command.at = clock.now()
-                var state = players[partition]![command.player] ?? WalletState()
-                switch Wallet.decide(command, state: state) {
+                if case .deposit(let amount, let reference) = command.action, reference == Self.faucetReference {
+                    // The development faucet is off unless configured, and never pays more than its size.
+                    guard let faucetMinorUnits, amount.minorUnits <= faucetMinorUnits else {
+                        metrics.walletRejections.increment()
+                        logger.warning("faucet deposit refused", ["command": command.id, "player": command.player.rawValue,
+                                                                  "rule": faucetMinorUnits == nil ? "faucetDisabled" : "faucetAmountTooLarge"])
+                        continue
+                    }
+                }
+                // Decide on a borrowed state, then apply in place: a copy taken out of the dictionary
+                // would be copied again on the first mutation, and a player's state grows with every
+                // command id it has seen.
+                let decision = Wallet.decide(command, state: players[partition]![command.player] ?? WalletState())
+                switch decision {
                 case .success(let events):
                     for event in events {
-                        Wallet.apply(event, to: &state)
+                        Wallet.apply(event, to: &players[partition]![command.player, default: WalletState()])
                         records.append(Records.make(event, topics: topics, partition: partition))
                     }
-                    players[partition]![command.player] = state
                 case .failure(let rejection):
+                    metrics.walletRejections.increment()
                     logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
                 }
             }
             if !records.isEmpty { _ = try await log.append(records) }
-            try await consumer.commit(positions)
+            try await committer.commitIfDue(consumer)
+            ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
         }
+        try await committer.commitIfDue(consumer, force: true)
         try await consumer.close()
     }
 

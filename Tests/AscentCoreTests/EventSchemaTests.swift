@@ -23,6 +23,7 @@ import Testing
             .betRefunded(round: 1, betID: "b2", player: "bob", stake: euros(1_000)),
             .roundSettled(round: 1, bets: 3, totalStake: euros(101_100), totalPayout: euros(150), at: at(30_000)),
             .roundSettled(round: 7, bets: 0, totalStake: euros(0), totalPayout: euros(0), at: at(30_000)),
+            .authorityClaimed(round: 7, epoch: 2, writer: "w-1", at: at(30_001)),
         ]
         return events
     }

@@ -16,11 +16,14 @@ struct KafkaTestCluster: Sendable {
     /// Properties that keep the tests quick on the mock; harmless on a real cluster.
     static let testProperties: [String: String] = [
         "ascent.timeout.ms": "10000",
-        "linger.ms": "1",
+        "producer.linger.ms": "1",
         "consumer.session.timeout.ms": "6000",
         "consumer.heartbeat.interval.ms": "500",
         "consumer.fetch.wait.max.ms": "50",
         "topic.metadata.refresh.interval.ms": "1000",
+        "reconnect.backoff.max.ms": "1000",
+        // A stuck append fails within 30 s instead of librdkafka's default 5 minutes.
+        "producer.message.timeout.ms": "30000",
     ]
 
     /// A cluster for one test called `name`.

@@ -46,6 +46,10 @@ extension RoundEvent {
         case .roundVoided(_, let reason, let at):
             writer.string("reason", reason)
             writer.integer("at", at.milliseconds)
+        case .authorityClaimed(_, let epoch, let writerID, let at):
+            writer.integer("epoch", epoch)
+            writer.string("writer", writerID)
+            writer.integer("at", at.milliseconds)
         case .roundSettled(_, let bets, let totalStake, let totalPayout, let at):
             writer.integer("bets", Int64(bets))
             writer.string("currency", totalStake.currency.code)
@@ -138,6 +142,9 @@ extension RoundEvent {
             try reader.rejectUnknown(base.union(["bets", "currency", "totalStakeMinor", "totalPayoutMinor", "at"]))
             event = .roundSettled(round: round, bets: Int(try reader.integer("bets")), totalStake: try money("totalStakeMinor"),
                                   totalPayout: try money("totalPayoutMinor"), at: try at())
+        case "authorityClaimed":
+            try reader.rejectUnknown(base.union(["epoch", "writer", "at"]))
+            event = .authorityClaimed(round: round, epoch: try reader.integer("epoch"), writer: try reader.string("writer"), at: try at())
         default:
             throw JSONError("unknown round event type '\(type)'")
         }

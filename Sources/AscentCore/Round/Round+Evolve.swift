@@ -34,8 +34,9 @@ extension Round {
             state.activeBetsPerPlayer[player, default: 0] += 1
             state.totalStakeMinorUnits += stake.minorUnits
             state.lastEventAt = at
-        case .betRejected:
+        case .betRejected, .authorityClaimed:
             // A refusal changes nothing in the round; it tells settlement to give the stake back.
+            // A claim changes who may write, which readers track with an `AuthorityFence`.
             break
         case .betCancelled(let round, let betID, let player, let stake, let at):
             expect(round, .betting, in: state, event)

@@ -27,6 +27,9 @@ public enum RoundEvent: Hashable, Sendable {
     case roundVoided(round: Int64, reason: String, at: Timestamp)
     /// A bet of a voided round was refunded in full.
     case betRefunded(round: Int64, betID: BetID, player: PlayerID, stake: Money)
+    /// An authority took over the table with a higher `epoch`: from this record on, readers count only
+    /// events written by `writer` with this epoch, so an older authority that still runs is fenced.
+    case authorityClaimed(round: Int64, epoch: Int64, writer: String, at: Timestamp)
     /// Every bet of the round has its outcome; totals for finance and audit.
     case roundSettled(round: Int64, bets: Int, totalStake: Money, totalPayout: Money, at: Timestamp)
 
@@ -37,7 +40,8 @@ public enum RoundEvent: Hashable, Sendable {
              .betRejected(let round, _, _, _, _, _),
              .bettingClosed(let round, _), .tookOff(let round, _), .ticked(let round, _, _),
              .cashedOut(let round, _, _, _, _, _, _, _), .crashed(let round, _, _, _), .betLost(let round, _, _, _),
-             .roundVoided(let round, _, _), .betRefunded(let round, _, _, _), .roundSettled(let round, _, _, _, _):
+             .roundVoided(let round, _, _), .betRefunded(let round, _, _, _), .roundSettled(let round, _, _, _, _),
+             .authorityClaimed(let round, _, _, _):
             return round
         }
     }
@@ -58,6 +62,7 @@ public enum RoundEvent: Hashable, Sendable {
         case .roundVoided: "roundVoided"
         case .betRefunded: "betRefunded"
         case .roundSettled: "roundSettled"
+        case .authorityClaimed: "authorityClaimed"
         }
     }
 }

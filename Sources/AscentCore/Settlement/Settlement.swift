@@ -19,7 +19,7 @@ public enum Settlement {
             return release(reference(round, betID), player, .refunded, at)
         case .betRejected(let round, let betID, let player, _, _, _):
             return release(reference(round, betID), player, .rejected, at)
-        case .roundOpened, .betPlaced, .bettingClosed, .tookOff, .ticked, .crashed, .roundVoided, .roundSettled:
+        case .roundOpened, .betPlaced, .bettingClosed, .tookOff, .ticked, .crashed, .roundVoided, .roundSettled, .authorityClaimed:
             return nil
         }
     }

@@ -18,7 +18,8 @@ extension LogError {
         self.init(code: String(cString: rd_kafka_error_name(error)),
                   reason: String(cString: rd_kafka_error_string(error)),
                   operation: operation,
-                  isRetriable: rd_kafka_error_is_retriable(error) != 0)
+                  isRetriable: rd_kafka_error_is_retriable(error) != 0
+                      || LogError.retriableCodes.contains(rd_kafka_error_code(error).rawValue))
     }
 
     /// Errors after which the same call may succeed: the broker side moved (leader, coordinator,

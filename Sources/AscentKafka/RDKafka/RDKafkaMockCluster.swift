@@ -44,6 +44,8 @@ public final class RDKafkaMockCluster: @unchecked Sendable {
     /// Starts a cluster of `brokerCount` brokers.
     public init(brokerCount: Int32 = 3) throws {
         let config = rd_kafka_conf_new()
+        // The owner never connects anywhere; keep its "no bootstrap.servers" notice quiet.
+        rd_kafka_conf_set(config, "log_level", "4", nil, 0)
         var errorText = [CChar](repeating: 0, count: 512)
         // rd_kafka_new takes the conf only on success.
         guard let owner = rd_kafka_new(RD_KAFKA_PRODUCER, config, &errorText, errorText.count) else {

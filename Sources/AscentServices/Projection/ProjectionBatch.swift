@@ -106,8 +106,8 @@ public struct ProjectionBatch: Sendable {
             updateRound(t, round, phase: "closed") { _ in }
         case .tookOff(let round, let at):
             updateRound(t, round, phase: "flying") { $0.tookOffAt = at.milliseconds }
-        case .ticked:
-            positions[record.topicPartition] = record.offset + 1
+        case .ticked, .authorityClaimed:
+            break
         case .crashed(let round, let crashPoint, let seed, let at):
             updateRound(t, round, phase: "crashed") { $0.crashPointHundredths = crashPoint.hundredths; $0.seed = seed; $0.crashedAt = at.milliseconds }
         case .roundVoided(let round, let reason, let at):

@@ -1,0 +1,271 @@
+import AscentCore
+import AscentCrypto
+import AscentFairness
+import AscentLog
+import AscentPostgres
+import AscentProjector
+import AscentRuntime
+import AscentServices
+import Foundation
+import Synchronization
+
+/// `ascent bench stack`: bets through the whole embedded stack (wallet → authority → settlement →
+/// projection) on the PostgreSQL log, paced at a target rate, with latency from a bet's reservation
+/// command to its acceptance event and from a cash-out request to its decision. The reference, in
+/// the same run, is the bare log: the same number of records appended at the same pace, timed from
+/// append to delivery.
+struct BenchStackCommand: Subcommand {
+    static let name = "stack"
+    static let summary = "bets/s and latencies through every part"
+    static let help = """
+        usage: ascent bench stack [--database URL] [--rate R] [--players N] [--rounds K] [--betting-ms MS]
+
+        Runs the wallet, the authority, settlement and the projector in this process on a fresh
+        schema of the database (dropped afterwards), funds N players, and for K rounds sends bets at
+        R per second during betting (two per player at most) and cash-outs at 1.20x for half of them.
+
+          --database URL   PostgreSQL (default: $ASCENT_DATABASE_URL)
+          --rate R         bets per second to send (default 5000)
+          --players N      players (default: enough for the rate and the betting window)
+          --rounds K       rounds to bet on (default 3)
+          --betting-ms MS  betting window (default 4000)
+        """
+
+    var databaseURL: String
+    var rate: Int
+    var players: Int?
+    var rounds: Int
+    var bettingMilliseconds: Int64
+
+    init(arguments: inout Arguments) throws {
+        guard let url = try arguments.option("--database") ?? ProcessInfo.processInfo.environment["ASCENT_DATABASE_URL"] else {
+            throw UsageError("give --database URL or set ASCENT_DATABASE_URL")
+        }
+        databaseURL = url
+        rate = Int(try arguments.integer("--rate", in: 10...100_000) ?? 5_000)
+        players = try arguments.integer("--players", in: 1...1_000_000).map(Int.init)
+        rounds = Int(try arguments.integer("--rounds", in: 1...100) ?? 3)
+        bettingMilliseconds = try arguments.integer("--betting-ms", in: 1_000...60_000) ?? 4_000
+    }
+
+    func run() async throws -> Int32 {
+        let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
+        let migrator = try Migrator(databaseURL: databaseURL, files: try Migrator.loadFiles(directory: "migrations"), schema: schema)
+        _ = try await migrator.migrate()
+        let url = databaseURL + (databaseURL.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+        defer {
+            if ProcessInfo.processInfo.environment["ASCENT_BENCH_KEEP"] == nil, let connection = try? PQConnection(url: databaseURL) {
+                _ = try? connection.execute("drop schema \(schema) cascade", operation: "drop bench schema")
+            }
+        }
+        let log = PostgresEventLog(databaseURL: url)
+        let topics = LogTopics()
+        try await topics.create(on: log, partitions: 8)
+        let sendWindow = Double(bettingMilliseconds - 600) / 1_000
+        let betsPerRound = Int(Double(rate) * sendWindow)
+        let playerCount = players ?? max(1, (betsPerRound + 1) / 2)
+
+        var table = TableConfig(table: "bench", currency: Currency(code: "EUR")!, minimumStakeMinorUnits: 10,
+                                maximumStakeMinorUnits: 100_000, maximumWinMinorUnits: 100_000_000,
+                                bettingWindowMilliseconds: bettingMilliseconds, tickIntervalMilliseconds: 100)
+        table.curve = GrowthCurve(ratePerMillisecond: 0.0003)
+        let chain = SeedChain.generate(terminalSeed: Bytes32(try OpenSSLRandom.bytes(count: 32))!, length: 1_000)
+        // A salt whose first rounds crash between 2x and 10x, so every round has cash-outs and ends soon.
+        var copy = chain
+        var salt = ""
+        for candidate in 0..<100_000 {
+            let scheme = AscentCrashScheme(salt: "bench-\(candidate)", houseEdgeBasisPoints: table.houseEdgeBasisPoints)
+            let crashes = (1...rounds + 2).map { scheme.crashPoint(seed: copy.seed(forRound: $0)) }
+            if crashes.allSatisfy({ $0 >= Multiplier(hundredths: 200) && $0 <= Multiplier(hundredths: 1_000) }) {
+                salt = "bench-\(candidate)"
+                break
+            }
+        }
+        guard !salt.isEmpty else { throw UsageError("no salt found with short rounds; try fewer --rounds") }
+
+        let metrics = ServiceMetrics()
+        nonisolated(unsafe) let parts = (
+            RoundAuthority(configuration: AuthorityConfiguration(table: table, chain: chain, salt: salt, intermissionMilliseconds: 500,
+                                                                 topics: topics, maxBatch: 5_000), log: log, metrics: metrics),
+            WalletService(log: log, topics: topics, maxBatch: 5_000, metrics: metrics),
+            SettlementService(log: log, topics: topics, maxBatch: 5_000, metrics: metrics),
+            Projector(log: log, databaseURL: url, topics: topics, metrics: metrics))
+        let services = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await parts.0.run() }
+                group.addTask { try await parts.1.run() }
+                group.addTask { try await parts.2.run() }
+                group.addTask { try await parts.3.run() }
+                try await group.next()
+            }
+        }
+        defer { services.cancel() }
+
+        let eur = table.currency
+        let playerIDs = (0..<playerCount).map { PlayerID("p\($0)") }
+        for chunk in stride(from: 0, to: playerCount, by: 2_000) {
+            let commands = playerIDs[chunk..<min(chunk + 2_000, playerCount)].map {
+                Records.make(WalletCommand(id: "fund:\($0)", player: $0, action: .deposit(Money(minorUnits: 100_000_000, currency: eur),
+                                                                                          reference: "bench"), at: Timestamp(milliseconds: 0)),
+                             topics: topics)
+            }
+            _ = try await log.append(commands)
+        }
+        print("stack benchmark: \(playerCount) players, \(rate) bets/s for \(String(format: "%.1f", sendWindow)) s of each \(bettingMilliseconds) ms betting window, \(rounds) rounds")
+
+        // Watch the round topic: when each bet was accepted and each cash-out decided.
+        let partitions = try await log.partitionCount(of: topics.roundEvents)
+        let partition = TopicPartition(topic: topics.roundEvents, partition: KafkaPartitioner.partition(forKey: Array("bench".utf8), partitionCount: partitions))
+        let watcher = try await log.makeConsumer(.positions([partition: 0]))
+        var sentBet: [BetID: UInt64] = [:], sentCashOut: [BetID: UInt64] = [:]
+        var acceptance: [UInt64] = [], decision: [UInt64] = [], accepted = 0, rejected = 0
+        var manual: [(BetID, PlayerID)] = []
+        var roundsDone = 0, currentRound: Int64 = 0, cashOutsSent = false
+        var sender: Task<Void, Error>?
+        nonisolated(unsafe) let stampBox = Mutex<[BetID: UInt64]>([:])
+        while roundsDone < rounds {
+            let poll = try await watcher.poll(maxRecords: 10_000, timeoutMilliseconds: 200)
+            let now = SystemClock.monotonicNanoseconds()
+            sentBet.merge(stampBox.withLock { stamps in defer { stamps = [:] }; return stamps }) { $1 }
+            for record in poll.records {
+                let (_, event) = try RoundEvent.decode(json: record.value)
+                switch event {
+                case .roundOpened(let round, _, _, _) where roundsDone < rounds:
+                    currentRound = round
+                    cashOutsSent = false
+                    manual = []
+                    let bets = (0..<betsPerRound).map { index in
+                        (BetID("r\(round)-\(index)"), playerIDs[(index / 2) % playerCount], index % 2 == 0)
+                    }
+                    manual = bets.filter { $0.2 }.map { ($0.0, $0.1) }
+                    sender = Task { [rate] in
+                        try await Self.pace(count: bets.count, rate: rate) { range in
+                            let slice = bets[range]
+                            let records = slice.map { bet in
+                                let reference = BetReference(table: "bench", round: round, betID: bet.0)
+                                return Records.make(WalletCommand(id: "reserve:\(reference)", player: bet.1,
+                                                                  action: .reserveStake(reference, Money(minorUnits: 100, currency: eur),
+                                                                                        autoCashOut: bet.2 ? nil : Multiplier(hundredths: 150)),
+                                                                  at: Timestamp(milliseconds: 0)), topics: topics)
+                            }
+                            let sentAt = SystemClock.monotonicNanoseconds()
+                            stampBox.withLock { stamps in for bet in slice { stamps[bet.0] = sentAt } }
+                            _ = try await log.append(records)
+                        }
+                    }
+                case .betPlaced(_, let id, _, _, _, _):
+                    accepted += 1
+                    if let sent = sentBet[id] ?? stampBox.withLock({ $0[id] }) { acceptance.append(now &- sent) }
+                case .betRejected:
+                    rejected += 1
+                case .ticked(let round, _, let multiplier) where round == currentRound && !cashOutsSent && multiplier >= Multiplier(hundredths: 120):
+                    cashOutsSent = true
+                    let requests = manual
+                    let sentAt = SystemClock.monotonicNanoseconds()
+                    for (id, _) in requests { sentCashOut[id] = sentAt }
+                    for chunk in stride(from: 0, to: requests.count, by: 2_000) {
+                        _ = try await log.append(requests[chunk..<min(chunk + 2_000, requests.count)].map {
+                            Records.make(RoundCommand.cashOut(betID: $0.0, player: $0.1, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
+                        })
+                    }
+                case .cashedOut(_, let id, _, _, _, _, .manual, _):
+                    if let sent = sentCashOut[id] { decision.append(now &- sent) }
+                case .roundSettled, .roundVoided:
+                    if currentRound > 0 { roundsDone += 1 }
+                default:
+                    break
+                }
+            }
+        }
+        try await sender?.value
+        try await watcher.close()
+        // Throughput counts a bet once the projection shows it settled: every part has done its work.
+        let lastAccepted = SystemClock.monotonicNanoseconds()
+        let projected = try await Self.waitForProjection(url: url, bets: accepted)
+        let drain = Double(projected &- min(projected, lastAccepted)) / 1e9
+        let reference = try await Self.referenceLatencies(log: log, count: min(accepted, rate * 3), rate: rate)
+        services.cancel()
+        _ = try? await services.value
+        try await log.shutdown()
+
+        func percentile(_ values: [UInt64], _ p: Double) -> String {
+            guard !values.isEmpty else { return "n/a" }
+            let sorted = values.sorted()
+            return String(format: "%.1f", Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6)
+        }
+        print("bets sent \(betsPerRound * rounds), accepted \(accepted), refused (late or over limit) \(rejected)")
+        let bettingSeconds = Double(rounds) * sendWindow
+        print(String(format: "accepted while betting: %.0f bets/s of %d offered (accepted / %.1f s of sending); projection and settlement done %.2f s after the last round",
+                     Double(accepted) / bettingSeconds, rate, bettingSeconds, drain))
+        print("                                   p50 ms   p99 ms")
+        print("bet: reservation → betPlaced       \(percentile(acceptance, 0.5).leftPadded(to: 6))   \(percentile(acceptance, 0.99).leftPadded(to: 6))")
+        print("cash-out: request → cashedOut      \(percentile(decision, 0.5).leftPadded(to: 6))   \(percentile(decision, 0.99).leftPadded(to: 6))")
+        print("reference: bare log append → read \(percentile(reference, 0.5).leftPadded(to: 6))   \(percentile(reference, 0.99).leftPadded(to: 6))   (same rate, same run)")
+        func mean(_ histogram: Histogram) -> String {
+            histogram.count == 0 ? "n/a" : String(format: "%.1f", histogram.sumSeconds / Double(histogram.count) * 1_000)
+        }
+        print("where the time goes (means, ms): stakeReserved appended → authority decides \(mean(metrics.betAcceptance)), "
+              + "cash-out appended → decided \(mean(metrics.cashOutDecision)), round-event append \(mean(metrics.appendLatency)), "
+              + "projection batch \(mean(metrics.projectionBatch))")
+        return 0
+    }
+
+    /// Calls `send` with consecutive ranges of `0..<count`, one every 10 ms, to hold `rate` per second.
+    static func pace(count: Int, rate: Int, _ send: (Range<Int>) async throws -> Void) async throws {
+        let perSlice = max(1, rate / 100)
+        let start = SystemClock.monotonicNanoseconds()
+        var next = 0
+        var slice: UInt64 = 0
+        while next < count {
+            let due = start + slice * 10_000_000
+            let now = SystemClock.monotonicNanoseconds()
+            if due > now { try await Task.sleep(for: .nanoseconds(Int(due - now))) }
+            let end = min(count, next + perSlice)
+            try await send(next..<end)
+            next = end
+            slice += 1
+        }
+    }
+
+    /// Waits until `bets` bets are settled in the projection; returns the monotonic time it saw it.
+    static func waitForProjection(url: String, bets: Int) async throws -> UInt64 {
+        let connection = try PQConnection(url: url)
+        let deadline = SystemClock.monotonicNanoseconds() + 120_000_000_000
+        while SystemClock.monotonicNanoseconds() < deadline {
+            let result = try connection.execute("select count(*) from bets where status in ('cashed_out', 'lost')", operation: "bench")
+            if (result.int64(0, 0) ?? 0) >= Int64(bets) { return SystemClock.monotonicNanoseconds() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw UsageError("the projection did not catch up within two minutes")
+    }
+
+    /// Append-to-read latencies of the bare log at `rate`, on a topic of its own.
+    static func referenceLatencies(log: PostgresEventLog, count: Int, rate: Int) async throws -> [UInt64] {
+        let topic = "bench-reference"
+        try await log.createTopic(topic, partitions: 8, retention: .forever)
+        let consumer = try await log.makeConsumer(.positions(Dictionary(uniqueKeysWithValues: (0..<Int32(8)).map { (TopicPartition(topic: topic, partition: $0), Int64(0)) })))
+        nonisolated(unsafe) let sent = Mutex<[Int: UInt64]>([:])
+        let producer = Task {
+            try await pace(count: count, rate: rate) { range in
+                let records = range.map { OutgoingRecord(topic: topic, key: Array("k\($0)".utf8), value: Array(String($0).utf8)) }
+                let now = SystemClock.monotonicNanoseconds()
+                sent.withLock { for index in range { $0[index] = now } }
+                _ = try await log.append(records)
+            }
+        }
+        var latencies: [UInt64] = []
+        let deadline = SystemClock.monotonicNanoseconds() + 60_000_000_000
+        while latencies.count < count && SystemClock.monotonicNanoseconds() < deadline {
+            let poll = try await consumer.poll(maxRecords: 10_000, timeoutMilliseconds: 200)
+            let now = SystemClock.monotonicNanoseconds()
+            for record in poll.records {
+                if let index = Int(String(decoding: record.value, as: UTF8.self)), let at = sent.withLock({ $0[index] }) {
+                    latencies.append(now &- at)
+                }
+            }
+        }
+        try await producer.value
+        try await consumer.close()
+        return latencies
+    }
+}
