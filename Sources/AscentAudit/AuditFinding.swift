@@ -28,6 +28,8 @@ public enum AuditFindingKind: String, Hashable, Sendable, CaseIterable {
     case cashOutAfterCrash
     /// A manual cash-out's multiplier is not the curve's value at its instant.
     case cashOutNotOnCurve
+    /// A tick showed players another value than the curve's at its instant, or one at or above the crash point.
+    case tickNotOnCurve
     /// An auto or maximum-win cash-out does not pay its trigger, or not at the instant the curve reached it.
     case cashOutWrongTrigger
     /// A payout differs from min(floor(stake × multiplier), maximum win).

@@ -30,9 +30,11 @@ public struct AuditSummary: Hashable, Sendable {
         }
     }
 
-    /// Records read, by kind.
+    /// Records read.
     public var records = 0
+    /// Records of the round-events topic.
     public var roundRecords = 0
+    /// Records of the wallet-events topic.
     public var walletRecords = 0
     /// Records of other topics, ignored.
     public var otherRecords = 0
@@ -40,16 +42,23 @@ public struct AuditSummary: Hashable, Sendable {
     public var fencedRecords = 0
     /// Rounds checked to their end (settled or voided).
     public var rounds = 0
+    /// Checked rounds that crashed.
     public var roundsCrashed = 0
+    /// Checked rounds that were voided.
     public var roundsVoided = 0
     /// Rounds still in progress when the log ended (checked as far as they went).
     public var openRounds = 0
     /// Bets accepted (`betPlaced`) in the checked rounds.
     public var bets = 0
+    /// Accepted bets cashed out.
     public var betsCashedOut = 0
+    /// Accepted bets lost at the crash.
     public var betsLost = 0
+    /// Accepted bets refunded by a void.
     public var betsRefunded = 0
+    /// Accepted bets cancelled during betting.
     public var betsCancelled = 0
+    /// Funded bets the authority refused (`betRejected`).
     public var betsRejected = 0
     /// Rounds whose crash point could not be recomputed because no salt was given.
     public var crashPointsNotRecomputed = 0

@@ -45,6 +45,8 @@ struct TableTrack {
     var bets: [BetID: TrackedBet] = [:]
     var betOrder: [BetID] = []
     var pendingCashOuts: [PendingCashOut] = []
+    /// The highest multiplier a tick showed, checked against the crash point once it is revealed.
+    var highestTick: (multiplier: Multiplier, position: AuditPosition)?
     var crash: (point: Multiplier, at: Timestamp, position: AuditPosition)?
     var stakeMinor: Int64 = 0
     var payoutMinor: Int64 = 0
@@ -64,6 +66,10 @@ extension Auditor {
         var track = tables.removeValue(forKey: table) ?? TableTrack()
         if case .roundOpened(let round, let commitment, let at, let closes) = event {
             open(&track, table: table, round: round, commitment: commitment, at: at, closes: closes, position: position)
+        } else if case .betRejected(let round, let id, let player, let stake, _, _) = event, !track.opened || round != track.state.round {
+            // A reservation for a round that is over (it reached the authority late) is refused
+            // whenever it arrives: not out of place, and its stake must still come back.
+            rejected(BetReference(table: table, round: round, betID: id), player: player, stake: stake, position: position)
         } else if !track.opened || event.round != track.state.round {
             report(.eventOutOfPlace, position, table: table, round: event.round,
                    message: "\(event.typeName) for round \(event.round), but the table's open round is \(track.opened ? String(track.state.round) : "none")")
@@ -113,6 +119,7 @@ extension Auditor {
         track.bets = [:]
         track.betOrder = []
         track.pendingCashOuts = []
+        track.highestTick = nil
         track.crash = nil
         track.stakeMinor = 0
         track.payoutMinor = 0
@@ -184,10 +191,7 @@ extension Auditor {
                 $0.status = "placed"; $0.autoCashOutHundredths = auto?.hundredths; $0.placedAt = at.milliseconds
             }
         case .betRejected(_, let id, let player, let stake, let reason, let at):
-            summary.betsRejected += 1
-            let bet = BetReference(table: table, round: round, betID: id)
-            matchPlaced(bet, player: player, stake: stake, auto: nil, position: position, rejected: true)
-            matchOutcome(bet, .release(.rejected), houseMinor: 0, currency: stake.currency.code, position: position)
+            rejected(BetReference(table: table, round: round, betID: id), player: player, stake: stake, position: position)
             track.detail?.updateBet(id, player: player, stake: stake) {
                 $0.status = "rejected"; $0.rejectReason = reason; $0.settledAt = at.milliseconds
             }
@@ -213,8 +217,15 @@ extension Auditor {
             decider.apply(event, to: &track.state)
             track.detail?.phase = "flying"
             track.detail?.tookOffAt = at.milliseconds
-        case .ticked:
+        case .ticked(_, let at, let multiplier):
             guard phase == .flying else { return outOfPlace() }
+            if let tookOffAt = track.state.tookOffAt {
+                let onCurve = rules.config.curve.multiplier(atElapsedMilliseconds: at.milliseconds(since: tookOffAt))
+                if onCurve != multiplier {
+                    finding(.tickNotOnCurve, "tick shows \(multiplier), but the curve is at \(onCurve) \(at.milliseconds(since: tookOffAt)) ms after take-off")
+                }
+            }
+            if track.highestTick.map({ multiplier > $0.multiplier }) ?? true { track.highestTick = (multiplier, position) }
             decider.apply(event, to: &track.state)
         case .cashedOut(_, let id, let player, let stake, let multiplier, let payout, let reason, let at):
             guard var bet = riding(id, player, stake) else { return }
@@ -301,6 +312,13 @@ extension Auditor {
         }
     }
 
+    /// A funded bet the authority refused: its stake must be given back.
+    private mutating func rejected(_ bet: BetReference, player: PlayerID, stake: Money, position: AuditPosition) {
+        if configuration.covers(bet.table, bet.round) { summary.betsRejected += 1 }
+        matchPlaced(bet, player: player, stake: stake, auto: nil, position: position, rejected: true)
+        matchOutcome(bet, .release(.rejected), houseMinor: 0, currency: stake.currency.code, position: position)
+    }
+
     /// The rules of docs/cashout-rules.md that need no crash point: the curve, the triggers.
     private static func cashOutProblems(id: BetID, bet: TrackedBet, multiplier: Multiplier, reason: CashOutReason, at: Timestamp,
                                         tookOffAt: Timestamp, config: TableConfig) -> [(AuditFindingKind, String)] {
@@ -381,6 +399,10 @@ extension Auditor {
                 report(.cashOutAfterCrash, cashOut.position, table: table, round: track.state.round,
                        message: "bet \(cashOut.betID) cashed out at instant \(cashOut.at.milliseconds), at or after the crash instant \(crashAt.milliseconds)")
             }
+        }
+        if let tick = track.highestTick, tick.multiplier >= truePoint {
+            report(.tickNotOnCurve, tick.position, table: table, round: track.state.round,
+                   message: "a tick showed \(tick.multiplier), not below the crash point \(truePoint)")
         }
         track.pendingCashOuts = []
         track.crash = (truePoint, crashAt, position)

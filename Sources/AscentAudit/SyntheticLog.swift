@@ -20,8 +20,9 @@ public struct SyntheticLog {
         public var players: Int
         /// Seed of the players' choices.
         public var seed: UInt64
-        /// Topic names.
+        /// The round-events topic's name.
         public var roundTopic: String
+        /// The wallet-events topic's name.
         public var walletTopic: String
         /// Partitions of the wallet topic (players spread by Kafka's partitioner); the round topic has one.
         public var walletPartitions: Int32

@@ -143,7 +143,13 @@ enum ProjectionSQL {
         return Statement(sql: """
             insert into bets (table_id, round, bet_id, player_id, currency, stake_minor, auto_cash_out_hundredths, status, placed_at,
                               cash_out_hundredths, cash_out_reason, payout_minor, settled_at, reject_reason)
-            select t, r, b, p, cu, s, ac, st, to_timestamp(pa / 1000.0), co, cr, po, to_timestamp(sa / 1000.0), rr
+            select t, r, b, p, cu, s, ac, st, to_timestamp(pa / 1000.0), co, cr, po,
+                   -- A loss settles at the crash, a refund at the void: taken from the round's row (written
+                   -- just before, in this transaction) so the value never depends on batch boundaries.
+                   coalesce(to_timestamp(sa / 1000.0),
+                            case st when 'lost' then (select crashed_at from rounds where table_id = t and round = r)
+                                    when 'refunded' then (select voided_at from rounds where table_id = t and round = r) end),
+                   rr
             from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[],
                         $10::bigint[], $11::text[], $12::bigint[], $13::bigint[], $14::text[])
                  as u(t, r, b, p, cu, s, ac, st, pa, co, cr, po, sa, rr)

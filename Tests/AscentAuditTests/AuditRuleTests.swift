@@ -45,6 +45,14 @@ import Testing
         #expect(Self.found(lines) == [Expected(kind: .cashOutWrongTrigger, position: position)])
     }
 
+    @Test func tickOffTheCurve() throws {
+        let (lines, position) = try Self.edited("ticked", where: { TamperedLogs.integer($0, "multiplierHundredths") > 120 }) {
+            let multiplier = TamperedLogs.integer($0, "multiplierHundredths")
+            return TamperedLogs.replace($0, "\"multiplierHundredths\":\(multiplier)", "\"multiplierHundredths\":\(multiplier + 5)")
+        }
+        #expect(Self.found(lines) == [Expected(kind: .tickNotOnCurve, position: position)])
+    }
+
     @Test func crashAtTheWrongInstant() throws {
         let (lines, position) = try Self.edited("crashed", where: { TamperedLogs.integer($0, "crashPointHundredths") > 100 }) { Self.shiftAt($0, by: 1) }
         #expect(Self.found(lines) == [Expected(kind: .crashInstantMismatch, position: position)])
@@ -58,6 +66,20 @@ import Testing
         }
         let found = Self.found(lines)
         #expect(found == [Expected(kind: .undecodable, position: position)])
+    }
+
+    @Test func aLateReservationForAnEarlierRoundIsRefusedCleanly() throws {
+        // The late bet's reservation, refusal and release say it was for the previous round (it
+        // reached the authority after that round ended): a legitimate refusal, not a finding.
+        var lines = try GoldenLog.load("clean.jsonl")
+        let rejection = lines[TamperedLogs.find(lines, type: "betRejected") { TamperedLogs.integer($0, "round") >= 2 }]
+        let bet = TamperedLogs.string(rejection, "betId"), round = TamperedLogs.integer(rejection, "round")
+        for index in lines.indices where TamperedLogs.string(lines[index], "betId") == bet {
+            lines[index] = TamperedLogs.replace(lines[index], "\"round\":\(round)", "\"round\":\(round - 1)")
+        }
+        let report = GoldenLog.audit(lines)
+        #expect(report.findings.isEmpty, "\(report.findings.map(\.description))")
+        #expect(report.summary.betsRejected == GoldenLog.audit(try GoldenLog.load("clean.jsonl")).summary.betsRejected)
     }
 
     @Test func wrongTerminatingHashBreaksRoundOne() throws {

@@ -131,10 +131,11 @@ public struct ProjectionBatch: Sendable {
                 $0.payoutMinor = payout.minorUnits; $0.settledAt = at.milliseconds
             }
         case .betLost(let round, let id, let player, let stake):
-            let at = roundIndex[roundKey(t, round)].flatMap { rounds[$0].crashedAt } ?? record.timestampMilliseconds
+            // The crash instant; when the crash was in an earlier batch the SQL takes it from the round's row.
+            let at = roundIndex[roundKey(t, round)].flatMap { rounds[$0].crashedAt }
             updateBet(t, round, id, player, stake, status: "lost") { $0.payoutMinor = 0; $0.settledAt = at }
         case .betRefunded(let round, let id, let player, let stake):
-            let at = roundIndex[roundKey(t, round)].flatMap { rounds[$0].voidedAt } ?? record.timestampMilliseconds
+            let at = roundIndex[roundKey(t, round)].flatMap { rounds[$0].voidedAt }
             updateBet(t, round, id, player, stake, status: "refunded") { $0.payoutMinor = 0; $0.settledAt = at }
         }
     }
