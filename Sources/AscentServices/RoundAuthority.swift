@@ -291,6 +291,9 @@ public final class RoundAuthority {
         var events: [RoundEvent] = []
         if state.phase == .flying, clock.now() >= crashInstant() { events += try decideAndApply(.crash(at: clock.now())) }
         if record.topicPartition.topic == topics.walletEvents {
+            // Most wallet events (deposits, settlements, releases) are not bets: skip them by their
+            // type header without decoding.
+            if let type = record.header(Records.Header.type), type != "stakeReserved" { return events }
             guard let event = try? WalletEvent.decode(json: record.value) else {
                 logger.error("undecodable wallet event", ["offset": String(record.offset)])
                 return events
