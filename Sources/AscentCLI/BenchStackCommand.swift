@@ -22,7 +22,8 @@ struct BenchStackCommand: Subcommand {
 
         Runs the wallet, the authority, settlement and the projector in this process on a fresh
         schema of the database (dropped afterwards), funds N players, and for K rounds sends bets at
-        R per second during betting (two per player at most) and cash-outs at 1.20x for half of them.
+        R per second during betting (two per player at most); half of the bets cash out by hand at targets
+        spread over 1.10x–1.99x (requests sent as the ticks pass them), the others auto at 1.50x.
 
           --database URL   PostgreSQL (default: $ASCENT_DATABASE_URL)
           --rate R         bets per second to send (default 5000)
@@ -119,8 +120,8 @@ struct BenchStackCommand: Subcommand {
         let watcher = try await log.makeConsumer(.positions([partition: 0]))
         var sentBet: [BetID: UInt64] = [:], sentCashOut: [BetID: UInt64] = [:]
         var acceptance: [UInt64] = [], decision: [UInt64] = [], accepted = 0, rejected = 0
-        var manual: [(BetID, PlayerID)] = []
-        var roundsDone = 0, currentRound: Int64 = 0, cashOutsSent = false
+        var manual: [(BetID, PlayerID, Multiplier)] = []
+        var roundsDone = 0, currentRound: Int64 = 0
         var sender: Task<Void, Error>?
         nonisolated(unsafe) let stampBox = Mutex<[BetID: UInt64]>([:])
         while roundsDone < rounds {
@@ -132,12 +133,15 @@ struct BenchStackCommand: Subcommand {
                 switch event {
                 case .roundOpened(let round, _, _, _) where roundsDone < rounds:
                     currentRound = round
-                    cashOutsSent = false
                     manual = []
                     let bets = (0..<betsPerRound).map { index in
                         (BetID("r\(round)-\(index)"), playerIDs[(index / 2) % playerCount], index % 2 == 0)
                     }
-                    manual = bets.filter { $0.2 }.map { ($0.0, $0.1) }
+                    // Manual bets cash out at targets spread over 1.10x–1.99x, as players do, so
+                    // requests arrive as a stream over the flight rather than in one burst.
+                    manual = bets.enumerated().filter { $0.element.2 }
+                        .map { ($0.element.0, $0.element.1, Multiplier(hundredths: 110 + Int64(($0.offset * 37) % 90))) }
+                        .sorted { $0.2 < $1.2 }
                     sender = Task { [rate] in
                         try await Self.pace(count: bets.count, rate: rate) { range in
                             let slice = bets[range]
@@ -158,16 +162,15 @@ struct BenchStackCommand: Subcommand {
                     if let sent = sentBet[id] ?? stampBox.withLock({ $0[id] }) { acceptance.append(now &- sent) }
                 case .betRejected:
                     rejected += 1
-                case .ticked(let round, _, let multiplier) where round == currentRound && !cashOutsSent && multiplier >= Multiplier(hundredths: 120):
-                    cashOutsSent = true
-                    let requests = manual
+                case .ticked(let round, _, let multiplier) where round == currentRound:
+                    let due = manual.prefix { $0.2 <= multiplier }
+                    guard !due.isEmpty else { break }
+                    manual.removeFirst(due.count)
                     let sentAt = SystemClock.monotonicNanoseconds()
-                    for (id, _) in requests { sentCashOut[id] = sentAt }
-                    for chunk in stride(from: 0, to: requests.count, by: 2_000) {
-                        _ = try await log.append(requests[chunk..<min(chunk + 2_000, requests.count)].map {
-                            Records.make(RoundCommand.cashOut(betID: $0.0, player: $0.1, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
-                        })
-                    }
+                    for (id, _, _) in due { sentCashOut[id] = sentAt }
+                    _ = try await log.append(due.map {
+                        Records.make(RoundCommand.cashOut(betID: $0.0, player: $0.1, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
+                    })
                 case .cashedOut(_, let id, _, _, _, _, .manual, _):
                     if let sent = sentCashOut[id] { decision.append(now &- sent) }
                 case .roundSettled, .roundVoided:

@@ -57,6 +57,7 @@ public final class RoundAuthority {
     /// Bets of the current and previous rounds already refused, so a replayed reservation is not refused twice.
     private var refused: Set<BetReference> = []
     private var table: TableID { configuration.table.table }
+    private var cachedCrashInstant: (tookOffAt: Timestamp, instant: Timestamp)?
     /// This authority's stamp on its events, set when it claims the table.
     private var stamp: Records.AuthorityStamp?
     /// The table's round-events partition.
@@ -206,8 +207,13 @@ public final class RoundAuthority {
         }
     }
 
+    /// The instant the current flight crashes; computed once per flight (the inverse is a search).
     private func crashInstant() -> Timestamp {
-        state.tookOffAt!.advanced(byMilliseconds: configuration.table.curve.firstElapsedMilliseconds(reaching: secret!.crashPoint))
+        let tookOffAt = state.tookOffAt!
+        if let cached = cachedCrashInstant, cached.tookOffAt == tookOffAt { return cached.instant }
+        let instant = tookOffAt.advanced(byMilliseconds: configuration.table.curve.firstElapsedMilliseconds(reaching: secret!.crashPoint))
+        cachedCrashInstant = (tookOffAt, instant)
+        return instant
     }
 
     /// Makes every move the clock calls for: open, take off, tick, crash, settle.
