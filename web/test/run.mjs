@@ -1,0 +1,5 @@
+// Runs the page's tests in Node 20 (no network, no packages): node web/test/run.mjs
+import { run } from "./harness.mjs";
+await import("./curve.test.mjs");
+await import("./fairness.test.mjs");
+await run();
