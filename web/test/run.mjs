@@ -2,4 +2,7 @@
 import { run } from "./harness.mjs";
 await import("./curve.test.mjs");
 await import("./fairness.test.mjs");
+await import("./format.test.mjs");
+await import("./state.test.mjs");
+await import("./connection.test.mjs");
 await run();
