@@ -5,4 +5,5 @@ await import("./fairness.test.mjs");
 await import("./format.test.mjs");
 await import("./state.test.mjs");
 await import("./connection.test.mjs");
+await import("./view.test.mjs");
 await run();
