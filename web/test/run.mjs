@@ -6,4 +6,5 @@ await import("./format.test.mjs");
 await import("./state.test.mjs");
 await import("./connection.test.mjs");
 await import("./view.test.mjs");
+await import("./protocol.test.mjs");
 await run();
