@@ -7,4 +7,6 @@ await import("./state.test.mjs");
 await import("./connection.test.mjs");
 await import("./view.test.mjs");
 await import("./protocol.test.mjs");
+await import("./dom-smoke.test.mjs");
 await run();
+process.exit(process.exitCode); // the smoke test leaves nothing running, but never hang CI
