@@ -18,7 +18,7 @@ const TOAST_MS = 6000;
 // ---------------------------------------------------------------- boot
 
 const params = new URLSearchParams(location.search);
-const token = params.get("token");
+const token = takeToken(params);
 const table = params.get("table") || "main";
 
 const panelElements = buildPanels();
@@ -46,6 +46,22 @@ if (!token) {
   addEventListener("pagehide", () => connection.stop());
 }
 requestAnimationFrame(frame);
+
+/** The token from ?token=…, kept for this tab only and taken out of the address bar (so a shared
+ *  screen or copied link does not show it); a reload finds it in sessionStorage. */
+function takeToken(params) {
+  let stored = null;
+  try { stored = sessionStorage.getItem("ascent.token"); } catch { /* storage disabled */ }
+  const fromUrl = params.get("token");
+  if (!fromUrl) return stored;
+  try {
+    sessionStorage.setItem("ascent.token", fromUrl);
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
+  } catch { /* keep it in the URL then */ }
+  return fromUrl;
+}
 
 function onWelcome(first) {
   const limits = state.limits;
@@ -331,13 +347,15 @@ async function verifySelected() {
     input = fairnessInputs(state, round);
     if (!input) { show([el("li", "Pick a round from the history, or paste a seed.", "info")]); return; }
   }
-  if (!$("fair-walk").checked) input.terminatingHash = undefined;
+  const walk = $("fair-walk").checked;
+  if (!walk) input.terminatingHash = undefined;
   show([el("li", "Checking…", "info")]);
   try {
     const result = await verifyRound({ ...input, commitment: input.commitment || undefined, previousRoundSeed: input.previousRoundSeed || undefined });
     const items = [el("li", `Recomputed crash point: ${formatHundredthsBig(result.crashHundredths)}x`, "info")];
     items.push(detailed(el("li", "SHA-256(seed), the seed of the round before:", "info"), await previousSeed(input.seed)));
     for (const c of result.checks) items.push(detailed(el("li", c.name, c.ok ? "ok" : "bad"), c.detail));
+    if (walk && !(input.round >= 1 && input.round <= 100000)) items.push(el("li", "Hashing back to the terminating hash needs a round number of at most 100,000.", "info"));
     if (!result.checks.length) items.push(el("li", "Nothing to compare with: give the round number to check it against the history.", "info"));
     if (!input.commitment && !pasted) items.push(el("li", "This round opened before the page connected, so its commitment was not seen here; the previous round's seed proves the chain instead.", "info"));
     show(items);
