@@ -1,12 +1,11 @@
 // In-browser verification of Ascent's provably fair scheme (docs/fairness.md, scheme `ascent`),
 // with WebCrypto for SHA-256 and HMAC-SHA256 and BigInt for the exact integer formula.
-// Works in browsers (secure contexts and localhost) and in Node 20 (globalThis.crypto).
+// Works in browsers and in Node 20; without WebCrypto (plain http off localhost) it uses sha256.js.
 
-const subtle = () => {
-  const s = globalThis.crypto && globalThis.crypto.subtle;
-  if (!s) throw new Error("WebCrypto is unavailable here (the page must be served over https or from localhost)");
-  return s;
-};
+import { sha256Sync, hmacSha256Sync } from "./sha256.js";
+
+// WebCrypto when the page has it (secure contexts: https, localhost); the plain-JS version otherwise.
+const subtle = () => (globalThis.crypto && globalThis.crypto.subtle) || null;
 
 /** The 32 raw bytes of a 64-digit lower- or upper-case hex seed; throws on anything else. */
 export function hexToBytes(hex) {
@@ -24,13 +23,16 @@ export function bytesToHex(bytes) {
 
 /** SHA-256 of raw bytes. */
 export async function sha256(bytes) {
-  return new Uint8Array(await subtle().digest("SHA-256", bytes));
+  const s = subtle();
+  return s ? new Uint8Array(await s.digest("SHA-256", bytes)) : sha256Sync(bytes);
 }
 
 /** HMAC-SHA256 with a raw key over raw bytes. */
 export async function hmacSha256(keyBytes, messageBytes) {
-  const key = await subtle().importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return new Uint8Array(await subtle().sign("HMAC", key, messageBytes));
+  const s = subtle();
+  if (!s) return hmacSha256Sync(keyBytes, messageBytes);
+  const key = await s.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await s.sign("HMAC", key, messageBytes));
 }
 
 const TWO_52 = 1n << 52n;

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { test, check, equal } from "./harness.mjs";
+import { sha256Sync, hmacSha256Sync } from "../sha256.js";
 import { ascentCrashHundredths, crashHundredthsFromBits, previousSeed, verifyRound, hexToBytes } from "../fairness.js";
 
 // `ascent verify --scheme ascent --salt 'my salt' --hash 8349…ab4 --count N [--house-edge-bp E]`,
@@ -56,5 +58,29 @@ test("fairness: a malformed seed is refused with a clear error", () => {
   for (const bad of ["", "xyz", "83".repeat(31), "g".repeat(64)]) {
     let message = ""; try { hexToBytes(bad); } catch (e) { message = e.message; }
     equal(message, "a seed is 64 hexadecimal digits", `seed ${JSON.stringify(bad)}`);
+  }
+});
+
+
+test("fairness: the plain-JS SHA-256 and HMAC (no-WebCrypto fallback) equal OpenSSL's for every length 0...300", () => {
+  for (let n = 0; n <= 300; n++) {
+    const data = randomBytes(n), key = randomBytes(n % 150);
+    equal(Buffer.from(sha256Sync(data)).toString("hex"), createHash("sha256").update(data).digest("hex"), `sha256 of ${n} bytes ${data.toString("hex")}`);
+    equal(Buffer.from(hmacSha256Sync(key, data)).toString("hex"), createHmac("sha256", key).update(data).digest("hex"), `hmac, key ${key.toString("hex")}, data ${data.toString("hex")}`);
+  }
+  equal(Buffer.from(sha256Sync(new TextEncoder().encode("abc"))).toString("hex"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "FIPS 180-4 \"abc\"");
+});
+
+test("fairness: without WebCrypto the verifier gives the same answers", async () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+  try {
+    const rows = vectors("ascent-my-salt-edge100.txt").slice(0, 20);
+    for (let i = 0; i < rows.length; i++) {
+      equal(await ascentCrashHundredths(rows[i].seed, "my salt", 100), rows[i].hundredths, `crash of ${rows[i].seed}`);
+      if (i + 1 < rows.length) equal(await previousSeed(rows[i].seed), rows[i + 1].seed, `SHA-256 of ${rows[i].seed}`);
+    }
+  } finally {
+    Object.defineProperty(globalThis, "crypto", saved);
   }
 });
