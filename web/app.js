@@ -37,7 +37,7 @@ if (!token) {
     onStatus: (status, detail) => { state.connection = status; state.connectionDetail = detail; dirty = true; },
     onMessage: (message) => {
       const wasReady = state.ready;
-      for (const out of apply(state, message, now())) connection.send(out);
+      for (const out of apply(state, message, now())) connection.send(out); // queued or resent bets
       if (message.type === "welcome") onWelcome(!wasReady);
       if (message.t !== "k") dirty = true;
     },

@@ -204,8 +204,24 @@ const handlers = {
       if (r.phase === "crashed" && r.crashPointHundredths !== undefined) state.predictor.crash(r.crashPointHundredths, m.serverTime);
     }
     // Reconcile the panels with the server's view of this player's bets: the server is the truth.
+    // A bet sent just before the connection dropped may never have arrived: while its round still
+    // takes bets it is sent again with the same betId (a repeat is a no-op on the server).
     const mine = new Map(m.myBets.map((b) => [b.betId, b]));
-    state.panels = state.panels.map((p) => (p.betId && mine.has(p.betId) ? p : ["queued"].includes(p.status) ? p : idlePanel(p)));
+    const out = [];
+    state.requests.clear(); // answers to requests of a previous connection never come
+    state.panels = state.panels.map((p, i) => {
+      if (p.betId && mine.has(p.betId)) return p;
+      if (p.status === "queued") return p;
+      if (p.status === "pending" && r && r.phase === "betting" && p.round === r.number && now + state.clock.offset < r.bettingClosesAt) {
+        const requestId = newRequestId(state);
+        state.requests.set(requestId, { kind: "placeBet", panel: i });
+        const message = { type: "placeBet", requestId, betId: p.betId, amountMinor: p.amountMinor };
+        if (p.autoHundredths !== null) message.autoCashOutHundredths = p.autoHundredths;
+        out.push(message);
+        return p;
+      }
+      return idlePanel(p);
+    });
     for (const bet of m.myBets) {
       let index = panelOfBet(state, bet.betId);
       if (index < 0) index = state.panels.findIndex((p) => p.status === "idle");
@@ -215,8 +231,7 @@ const handlers = {
         status: bet.status === "cashedOut" ? "cashedOut" : bet.status === "pending" ? "pending" : "placed",
         multiplierHundredths: bet.multiplierHundredths ?? null, payoutMinor: bet.payoutMinor ?? null };
     }
-    state.requests.clear(); // answers to requests of a previous connection never come
-    return [];
+    return out;
   },
 
   roundOpened(state, m, now) {

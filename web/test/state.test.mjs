@@ -109,3 +109,21 @@ test("state: a voided round refunds riding bets; the clock follows the fastest p
   apply(s, { type: "pong", t: 3000, serverTime: 7500 }, 3400);   // rtt 400, offset 4300: ignored
   equal(s.clock.offset, 4000, "offset of the fastest sample");
 });
+
+test("state: a bet whose answer was lost with the connection is resent with the same betId while betting is open", () => {
+  const s = createState();
+  apply(s, welcomeMessage(), T);
+  const a = pressPanel(s, 0, input, T).send;
+  // The socket dropped before betAccepted; the new welcome does not list the bet.
+  const out = apply(s, welcomeMessage({ serverTime: T + 1000 }), T + 1000);
+  equal(out.map((m) => [m.type, m.betId, m.amountMinor]), [["placeBet", a.betId, 250]], "resent once, same betId");
+  check(out[0].requestId !== a.requestId, "a new requestId");
+  apply(s, { type: "betAccepted", requestId: out[0].requestId, betId: a.betId, round: 10 }, T + 1000);
+  equal(s.panels[0].status, "placed", "placed");
+  // After betting closed nothing is resent: the panel is freed.
+  const t = createState();
+  apply(t, welcomeMessage(), T);
+  pressPanel(t, 0, input, T);
+  const late = apply(t, welcomeMessage({ serverTime: T + 6000, round: { number: 10, phase: "closed", commitment, openedAt: T - 1000, bettingClosesAt: T + 4000 } }), T + 6000);
+  equal([late.length, t.panels[0].status], [0, "idle"], "not resent after betting closed");
+});
