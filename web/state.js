@@ -191,7 +191,7 @@ const handlers = {
     state.balance = m.balance;
     state.history = m.history.slice(0, HISTORY_LIMIT);
     state.liveBets = m.liveBets.slice(0, LIVE_LIMIT).map((b) => ({ ...b, round: m.round?.number }));
-    const r = m.round;
+    const r = m.round ?? null;
     state.round = r && { number: r.number, phase: r.phase, commitment: r.commitment, openedAt: r.openedAt,
       bettingClosesAt: r.bettingClosesAt, tookOffAt: r.tookOffAt ?? null,
       crashPointHundredths: r.crashPointHundredths ?? null, seed: r.seed ?? null, crashedAt: null };

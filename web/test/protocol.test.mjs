@@ -37,6 +37,7 @@ test("protocol: the validator itself refuses what the schemas forbid", () => {
   check(problemsOf({ type: "error", code: "nope", message: "x" }).length > 0, "unknown error code");
   check(problemsOf({ t: "k", r: 1, m: 99, at: 0 }).length > 0, "tick below 1.00x");
   check(problemsOf({ type: "hello", token: "x", table: "main" }).length > 0, "token shape");
+  check(problemsOf({ type: "balance", availableMinor: 1, reservedMinor: 0, round: null }).length > 0, "null member");
 });
 
 test("protocol: the page's state machine plays 30 rounds against the mock table; every message both ways is valid", () => {

@@ -1,12 +1,13 @@
-// A small JSON Schema 2020-12 validator for the keywords schemas/player-protocol uses (type,
-// const, enum, properties, required, additionalProperties, items, maxItems, oneOf, minimum,
-// maximum, exclusiveMinimum, minLength, maxLength, pattern). An unknown keyword is an error, so a
-// schema cannot silently use something this does not check.
+// A small JSON Schema 2020-12 validator for the keywords schemas/player-protocol uses: those of
+// Tests/AscentCoreTests/SchemaValidator.swift (type, const, enum, properties, required,
+// additionalProperties, minimum, maximum, minLength, maxLength, pattern) plus items and maxItems,
+// which only welcome's arrays need. An unknown keyword is an error, so a schema cannot silently
+// use something this (or the Swift validator, extended by those two) does not check.
 
 import { readFileSync, readdirSync } from "node:fs";
 
 const KNOWN = new Set(["$schema", "$id", "title", "description", "type", "const", "enum", "properties", "required",
-  "additionalProperties", "items", "maxItems", "oneOf", "minimum", "maximum", "exclusiveMinimum", "minLength", "maxLength", "pattern"]);
+  "additionalProperties", "items", "maxItems", "minimum", "maximum", "minLength", "maxLength", "pattern"]);
 
 /** Every player-protocol schema, by title. */
 export function loadSchemas() {
@@ -30,10 +31,6 @@ function typeOf(v) {
 export function validate(schema, value, path = "$") {
   const problems = [];
   for (const key of Object.keys(schema)) if (!KNOWN.has(key)) problems.push(`${path}: schema uses unsupported keyword ${key}`);
-  if (schema.oneOf) {
-    const passing = schema.oneOf.filter((s) => validate(s, value, path).length === 0).length;
-    if (passing !== 1) problems.push(`${path}: matches ${passing} of oneOf, not exactly 1`);
-  }
   if (schema.type) {
     const t = typeOf(value);
     if (!(t === schema.type || (schema.type === "number" && t === "integer"))) { problems.push(`${path}: ${t}, expected ${schema.type}`); return problems; }
@@ -43,7 +40,6 @@ export function validate(schema, value, path = "$") {
   if (typeof value === "number") {
     if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path}: ${value} < ${schema.minimum}`);
     if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path}: ${value} > ${schema.maximum}`);
-    if (schema.exclusiveMinimum !== undefined && !(value > schema.exclusiveMinimum)) problems.push(`${path}: ${value} <= ${schema.exclusiveMinimum}`);
   }
   if (typeof value === "string") {
     const length = [...value].length;

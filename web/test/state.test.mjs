@@ -97,6 +97,17 @@ test("state: a cancel during betting, and a reconnect restores bets from welcome
   equal(pressPanel(t, 0, input, T).send.type, "cashOut", "and can be cashed out");
 });
 
+test("state: a welcome before the table's first round, then the first round opens", () => {
+  const s = createState();
+  const w = welcomeMessage();
+  delete w.round;
+  apply(s, w, T);
+  equal([s.ready, s.round], [true, null], "ready without a round");
+  equal(pressPanel(s, 0, input, T), {}, "a bet waits for the first round");
+  const out = apply(s, { type: "roundOpened", round: 1, commitment, bettingClosesAt: T + 5000, serverTime: T }, T);
+  equal(out.map((m) => m.type), ["placeBet"], "and is placed when it opens");
+});
+
 test("state: a voided round refunds riding bets; the clock follows the fastest pong", () => {
   const s = createState();
   apply(s, welcomeMessage(), T);
