@@ -17,9 +17,9 @@ const table = new MockTable();
 setInterval(() => table.advance(Date.now()), 20);
 
 const server = createServer(async (request, response) => {
-  const path = new URL(request.url, "http://x").pathname;
+  const path = request.url.split("?")[0];
   const name = path === "/" ? "index.html" : path.slice(1);
-  if (!/^[a-z-]+\.(html|css|js)$/.test(name)) { response.writeHead(404).end("not found"); return; }
+  if (!/^[a-z0-9-]+\.(html|css|js)$/.test(name)) { response.writeHead(404).end("not found"); return; }
   try {
     const body = await readFile(new URL(name, root));
     response.writeHead(200, { "Content-Type": types[name.split(".").pop()], "Cache-Control": "no-store" }).end(body);
@@ -27,7 +27,7 @@ const server = createServer(async (request, response) => {
 });
 
 server.on("upgrade", (request, socket) => {
-  if (new URL(request.url, "http://x").pathname !== "/ws" || !request.headers["sec-websocket-key"]) { socket.destroy(); return; }
+  if (request.url.split("?")[0] !== "/ws" || !request.headers["sec-websocket-key"]) { socket.destroy(); return; }
   const accept = createHash("sha1").update(request.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
   const frame = (opcode, payload) => {
