@@ -48,14 +48,18 @@ let package = Package(
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
+        // Shared by the test targets only: the integration database's discovery and naming.
+        .target(name: "AscentTestSupport", path: "Tests/AscentTestSupport"),
         .testTarget(name: "AscentCoreTests", dependencies: ["AscentCore"]),
         .testTarget(name: "AscentFairnessTests", dependencies: ["AscentFairness", "AscentCore", "AscentCrypto"]),
-        .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka"]),
+        .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka", "AscentTestSupport"]),
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
-        .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka"]),
+        .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka",
+                                                             "AscentTestSupport"]),
         .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
         .testTarget(name: "AscentAuditTests", dependencies: [
             "AscentAudit", "AscentCore", "AscentFairness", "AscentLog", "AscentPostgres", "AscentServices", "AscentProjector", "AscentCLI",
+            "AscentTestSupport",
         ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

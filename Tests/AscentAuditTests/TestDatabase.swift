@@ -1,28 +1,15 @@
 import AscentPostgres
+import AscentTestSupport
 import Foundation
 import Testing
 
 /// The integration database: ASCENT_TEST_DATABASE_URL, with the repository's migrations applied.
 enum TestDatabase {
-    /// The database URL, or nil when integration tests should skip (printed why). With
-    /// ASCENT_REQUIRE_INTEGRATION=1 a missing URL is a test failure instead.
-    static func url() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let url = environment["ASCENT_TEST_DATABASE_URL"], !url.isEmpty { return url }
-        if environment["ASCENT_REQUIRE_INTEGRATION"] == "1" {
-            Issue.record("ASCENT_TEST_DATABASE_URL is unset but ASCENT_REQUIRE_INTEGRATION=1")
-        } else {
-            print("skipping PostgreSQL test: ASCENT_TEST_DATABASE_URL is unset (scripts/pg start prints one)")
-        }
-        return nil
-    }
+    /// The database URL, or nil when integration tests should skip (see `IntegrationDatabase`).
+    static func url() -> String? { IntegrationDatabase.url() }
 
-    /// The repository's migrations folder, found from this file's path.
-    static let migrationsDirectory: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path + "/migrations"
-    }()
+    /// The repository's migrations folder.
+    static var migrationsDirectory: String { IntegrationDatabase.migrationsDirectory }
 
     /// Applies the migrations to `schema` (the default one when nil).
     static func migrate(_ url: String, schema: String? = nil) async throws {
@@ -30,14 +17,10 @@ enum TestDatabase {
     }
 
     /// A name no other test or run uses.
-    static func unique(_ prefix: String) -> String {
-        "\(prefix)_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
-    }
+    static func unique(_ prefix: String) -> String { IntegrationDatabase.unique(prefix) }
 
     /// `url` with its session's search_path set to `schema`.
-    static func url(_ url: String, searchPath schema: String) -> String {
-        url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
-    }
+    static func url(_ url: String, searchPath schema: String) -> String { IntegrationDatabase.url(url, searchPath: schema) }
 
     /// Every row of `sql`'s single text column.
     static func texts(_ url: String, _ sql: String) async throws -> [String] {

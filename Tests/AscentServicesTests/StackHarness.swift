@@ -5,6 +5,7 @@ import AscentLog
 import AscentPostgres
 import AscentProjector
 import AscentServices
+import AscentTestSupport
 import Foundation
 import Testing
 
@@ -22,19 +23,11 @@ struct StackHarness {
 
     /// A migrated, empty schema; nil when integration tests are skipped.
     static func make(_ name: String, rounds: Int = 40, onKafka: Bool = false, bettingMilliseconds: Int64 = 2_500) async throws -> StackHarness? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let base = environment["ASCENT_TEST_DATABASE_URL"], !base.isEmpty else {
-            if environment["ASCENT_REQUIRE_INTEGRATION"] == "1" {
-                Issue.record("ASCENT_TEST_DATABASE_URL is unset but ASCENT_REQUIRE_INTEGRATION=1")
-            } else {
-                print("skipping stack test: ASCENT_TEST_DATABASE_URL is unset")
-            }
-            return nil
-        }
-        let schema = "\(name)_\(UInt32.random(in: 0...UInt32.max))"
+        guard let base = IntegrationDatabase.url() else { return nil }
+        let schema = IntegrationDatabase.unique(name)
         let migrator = try Migrator(databaseURL: base, files: try Migrator.loadFiles(directory: migrationsDirectory), schema: schema)
         _ = try await migrator.migrate()
-        let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+        let url = IntegrationDatabase.url(base, searchPath: schema)
         var configuration = PostgresEventLog.Configuration(databaseURL: url)
         configuration.heartbeatIntervalMilliseconds = 200
         configuration.sessionTimeoutMilliseconds = 3_000
@@ -62,11 +55,7 @@ struct StackHarness {
         return harness
     }
 
-    static let migrationsDirectory: String = {
-        var path = #filePath
-        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path + "/migrations"
-    }()
+    static var migrationsDirectory: String { IntegrationDatabase.migrationsDirectory }
 
     /// The crash point of round `round`.
     func crashPoint(round: Int) -> Multiplier {
@@ -118,7 +107,7 @@ struct StackHarness {
 
     /// Drops the test's schema (its log and projections).
     func drop() async throws {
-        guard let base = ProcessInfo.processInfo.environment["ASCENT_TEST_DATABASE_URL"] else { return }
+        guard let base = ProcessInfo.processInfo.environment["ASCENT_TEST_DATABASE_URL"], !base.isEmpty else { return }
         let connection = try PQConnection(url: base)
         _ = try connection.execute("drop schema \(schema) cascade", operation: "drop test schema")
     }
