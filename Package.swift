@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
         // Operations: metrics, JSON-lines logs, a small HTTP server for /metrics and health, signals.
         .target(name: "AscentRuntime"),
+        // The WebSocket edge: an epoll server (RFC 6455) over a small C shim for what Glibc lacks.
+        .target(name: "CSystemShim"),
+        .target(name: "AscentEdge", dependencies: ["CSystemShim", "AscentRuntime", "AscentCore"]),
 
         // Services: the parts of the system as run loops over any EventLog.
         .target(name: "AscentServices", dependencies: ["AscentCore", "AscentFairness", "AscentLog", "AscentRuntime"]),
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
         .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka"]),
         .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
+        .testTarget(name: "AscentEdgeTests", dependencies: ["AscentEdge", "AscentRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )
