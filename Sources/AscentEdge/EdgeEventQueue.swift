@@ -5,7 +5,7 @@ import Synchronization
 /// The bounded queue from the workers to the application's handler, drained in batches by one
 /// dispatcher thread so a slow handler never blocks an epoll loop.
 ///
-/// At the limit: message events are not dropped; workers check `hasRoomForMessage` before taking a
+/// At the limit: message events are not dropped; workers check `hasRoomForMessage(unpublished:)` before taking a
 /// message off a connection and, when there is no room, stop reading that connection until there
 /// is (TCP pushes back on the client). The check and the push are not one atomic step, so the
 /// queue can exceed its limit by at most one message per worker. Open and close events are always
@@ -32,8 +32,11 @@ final class EdgeEventQueue: Sendable {
         close(wakeFD)
     }
 
-    /// Whether another message event may be queued now.
-    var hasRoomForMessage: Bool { state.withLock { $0.messages < messageLimit } }
+    /// Whether another message event may be queued now, counting `unpublished` messages the
+    /// asking worker holds for its next push.
+    func hasRoomForMessage(unpublished: Int) -> Bool {
+        state.withLock { $0.messages + unpublished < messageLimit }
+    }
 
     /// Queues the events of one worker loop pass.
     func push(_ events: [WebSocketEvent], messages: Int) {

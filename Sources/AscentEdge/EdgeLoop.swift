@@ -333,7 +333,7 @@ final class EdgeLoop {
             }
             let total = header.headerLength + header.payloadLength
             guard connection.input.count - offset >= total else { return }
-            if header.fin && !header.opcode.isControl && !shared.events.hasRoomForMessage {
+            if header.fin && !header.opcode.isControl && !shared.events.hasRoomForMessage(unpublished: pendingMessages) {
                 pause(connection)
                 return
             }
@@ -464,7 +464,7 @@ final class EdgeLoop {
     }
 
     private func resumePaused(now: UInt64) {
-        guard shared.events.hasRoomForMessage else { return }
+        guard shared.events.hasRoomForMessage(unpublished: pendingMessages) else { return }
         let waiting = paused
         paused = []
         for connection in waiting where !connection.removed && connection.readPaused {

@@ -1,0 +1,51 @@
+import AscentEdge
+import AscentRuntime
+import Testing
+
+@Suite struct HTTPRouteTests {
+    @Test func routesAnswerOnTheWebSocketPort() throws {
+        let (server, _) = try makeServer { $0.webSocketPath = "/ws" }
+        defer { server.stop() }
+        server.route("/healthz") { _ in HTTPResponse(status: 200, text: "ok\n") }
+        server.route("/") { request in HTTPResponse(status: 200, contentType: "text/html", text: "<p>\(request.query ?? "")</p>") }
+
+        let health = try TestWebSocketClient(port: server.port)
+        try health.sendRaw(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let (status, headers) = try health.readHead()
+        #expect(status == 200)
+        #expect(headers["content-length"] == "3")
+        #expect(String(decoding: try health.readToEnd(), as: UTF8.self) == "ok\n")
+
+        let page = try TestWebSocketClient(port: server.port)
+        try page.sendRaw(Array("GET /?a=1 HTTP/1.1\r\n\r\n".utf8))
+        #expect(try page.readHead().headers["content-type"] == "text/html")
+        #expect(String(decoding: try page.readToEnd(), as: UTF8.self) == "<p>a=1</p>")
+
+        let head = try TestWebSocketClient(port: server.port)
+        try head.sendRaw(Array("HEAD /healthz HTTP/1.1\r\n\r\n".utf8))
+        #expect(try head.readHead().status == 200)
+        #expect(try head.readToEnd().isEmpty)
+
+        let missing = try TestWebSocketClient(port: server.port)
+        try missing.sendRaw(Array("GET /nope HTTP/1.1\r\n\r\n".utf8))
+        #expect(try missing.readHead().status == 404)
+
+        let post = try TestWebSocketClient(port: server.port)
+        try post.sendRaw(Array("POST /healthz HTTP/1.1\r\nContent-Length: 0\r\n\r\n".utf8))
+        #expect(try post.readHead().status == 405)
+
+        // An upgrade at a path other than the WebSocket path is not upgraded.
+        let elsewhere = try TestWebSocketClient(port: server.port)
+        #expect(try elsewhere.handshake(path: "/other").status == 404)
+        let upgraded = try TestWebSocketClient(port: server.port)
+        #expect(try upgraded.handshake(path: "/ws").status == 101)
+    }
+
+    @Test func aSecondServerCanShareThePort() throws {
+        let (first, _) = try makeServer()
+        defer { first.stop() }
+        let second = try WebSocketServer(host: "127.0.0.1", port: first.port)
+        #expect(second.port == first.port)
+        second.stop()
+    }
+}
