@@ -45,7 +45,7 @@ let package = Package(
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
             "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices",
-            "AscentProjector", "AscentRuntime",
+            "AscentProjector", "AscentRuntime", "AscentEdge",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 

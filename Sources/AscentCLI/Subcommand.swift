@@ -23,6 +23,7 @@ public enum AscentMain {
             ChainCommand.self,
             MigrateCommand.self,
             BenchPostgresLogCommand.self,
+            BenchEdgeServerCommand.self,
         ]
     }
 
