@@ -297,10 +297,12 @@ final class EdgeLoop {
         }
     }
 
-    /// Writes a plain HTTP answer and closes the connection after it.
+    /// Writes a plain HTTP answer and closes the connection after it. The answer bypasses the
+    /// high-water mark (a page may be larger than a client's frame backlog may grow); its size is
+    /// the route's to bound, and the close timeout bounds how long it may take to go out.
     private func answer(_ connection: EdgeConnection, _ response: HTTPResponse, includeBody: Bool, now: UInt64) {
-        enqueue(WebSocketHandshake.serialize(response, includeBody: includeBody), on: connection)
-        if !connection.removed { finish(connection, now: now) }
+        connection.output.append(contentsOf: WebSocketHandshake.serialize(response, includeBody: includeBody))
+        finish(connection, now: now)
     }
 
     /// Parses and handles every complete frame in the input.

@@ -107,8 +107,9 @@ public final class WebSocketServer: Sendable {
     }
 
     /// Stops serving: each worker sends open clients a best-effort close (1001) and closes every
-    /// socket; events not yet handed to the handler are dropped. Waits for all threads, so it is
-    /// prompt (one loop pass) but must not be called from the event handler. Idempotent.
+    /// socket; events not yet handed to the handler are dropped. Waits for the workers (one loop
+    /// pass, so it is prompt) and for the dispatcher unless called from the handler itself, in
+    /// which case the dispatcher ends when the handler returns. Idempotent.
     public func stop() {
         let running: ThreadState = threads.withLock { state in
             defer { state = .stopped }
@@ -118,12 +119,11 @@ public final class WebSocketServer: Sendable {
         case .notStarted:
             for workerSockets in sockets { workerSockets.close() }
         case .running(let workers, let dispatcher):
-            precondition(!dispatcher.isCurrent, "stop() must not be called from the event handler")
             shared.stopping.store(true, ordering: .releasing)
             for inbox in inboxes { inbox.wake() }
             for worker in workers { worker.join() }
             shared.events.stop()
-            dispatcher.join()
+            if !dispatcher.isCurrent { dispatcher.join() } else { pthread_detach(dispatcher.handle) }
         case .stopped:
             break
         }

@@ -49,3 +49,30 @@ import Testing
         second.stop()
     }
 }
+
+@Suite struct LargeRouteTests {
+    @Test func aPageLargerThanTheHighWaterMarkIsServedWhole() throws {
+        let (server, _) = try makeServer { $0.outputHighWaterBytes = 4096 }
+        defer { server.stop() }
+        let page = [UInt8](repeating: 0x7A, count: 300_000)
+        server.route("/") { _ in HTTPResponse(status: 200, contentType: "text/html", body: page) }
+        let client = try TestWebSocketClient(port: server.port)
+        try client.sendRaw(Array("GET / HTTP/1.1\r\n\r\n".utf8))
+        #expect(try client.readHead().status == 200)
+        #expect(try client.readToEnd() == page)
+    }
+
+    @Test func stopFromTheEventHandlerDoesNotDeadlock() throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.workerCount = 1
+        let server = try WebSocketServer(port: 0, configuration: configuration)
+        server.start { [weak server] events in
+            for event in events {
+                if case .message = event { server?.stop() }
+            }
+        }
+        let client = try TestWebSocketClient.open(port: server.port)
+        try client.sendText("stop please")
+        #expect(try client.readCloseCode() == 1001)
+    }
+}

@@ -199,10 +199,13 @@ int main(int argc, char **argv) {
         }
         now = now_ns(CLOCK_MONOTONIC);
         if (now >= next_tick) {
+            // Every tick is sent, late ones back to back, and stamped with the time it was due
+            // (as the Swift side's ticker does): skipping late ticks or stamping them late would
+            // hide overload from the lag figures.
+            uint64_t due = next_tick;
             next_tick += period;
-            if (next_tick <= now) next_tick = now + period;
-            // Encode once: header, tick, send time, padding.
-            uint64_t sent = now_ns(CLOCK_REALTIME);
+            // Encode once: header, tick, due time on the real-time clock, padding.
+            uint64_t sent = now_ns(CLOCK_REALTIME) - (now - due);
             frame[0] = 0x82;
             frame[1] = (unsigned char)payload_bytes;
             memset(frame + 2, 0x2e, (size_t)payload_bytes);
