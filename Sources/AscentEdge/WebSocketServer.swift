@@ -21,7 +21,7 @@ public final class WebSocketServer: Sendable {
     public let port: Int
     /// The limits the server was created with.
     public let configuration: Configuration
-    private let shared: EdgeShared
+    let shared: EdgeShared
     private let inboxes: [EdgeInbox]
     private let sockets: [EdgeWorkerSockets]
     private let threads = Mutex<ThreadState>(.notStarted)

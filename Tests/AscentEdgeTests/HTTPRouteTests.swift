@@ -76,3 +76,23 @@ import Testing
         #expect(try client.readCloseCode() == 1001)
     }
 }
+
+@Suite struct EdgeMetricsTests {
+    @Test func countersAppearOnTheMetricsRoute() throws {
+        let (server, recorder) = try makeServer(echo: true)
+        defer { server.stop() }
+        let registry = MetricsRegistry()
+        server.registerMetrics(in: registry)
+        server.route("/metrics") { _ in HTTPResponse(status: 200, text: registry.render()) }
+        let client = try TestWebSocketClient.open(port: server.port)
+        try client.sendText("one")
+        _ = try client.readFrame()
+        #expect(waitUntil { recorder.messages.count == 1 })
+        let scrape = try TestWebSocketClient(port: server.port)
+        try scrape.sendRaw(Array("GET /metrics HTTP/1.1\r\n\r\n".utf8))
+        #expect(try scrape.readHead().status == 200)
+        let text = String(decoding: try scrape.readToEnd(), as: UTF8.self)
+        #expect(text.contains("ascent_edge_messages_received_total 1"), "\(text)")
+        #expect(text.contains("ascent_edge_connections 2"), "\(text)")
+    }
+}
