@@ -1,6 +1,7 @@
 import AscentRuntime
 
-/// One client connection, owned and touched only by its worker's thread.
+/// One client connection, owned and touched only by its worker's thread. Its output buffer lives
+/// apart, in the loop's `EdgeOutput` array at the same slot, for the broadcast hot path.
 final class EdgeConnection {
     enum Phase {
         /// Reading the HTTP request head.
@@ -19,18 +20,8 @@ final class EdgeConnection {
     /// Received bytes not yet parsed: at most one incomplete frame (within the message limit) or
     /// request head, plus one read.
     var input: [UInt8] = []
-    /// Bytes queued for the client; `outputStart` of them are already written.
-    var output: [UInt8] = []
-    var outputStart = 0
-    /// Whether EPOLLOUT is registered (the socket refused part of the output).
-    var watchingWritable = false
-    /// Whether the connection is in the worker's list of connections to flush this pass.
-    var isDirty = false
     /// Whether reading is paused because the application's event queue is full.
     var readPaused = false
-    /// After the output drains, shut the write side (phase `closing`).
-    var shutdownAfterFlush = false
-    var writeShut = false
     /// The message being reassembled from fragments: its kind, bytes and UTF-8 state.
     var messageIsText: Bool?
     var message: [UInt8] = []
@@ -53,7 +44,4 @@ final class EdgeConnection {
         acceptedAt = now
         lastInput = now
     }
-
-    /// Bytes queued and not yet written.
-    var pendingOutput: Int { output.count - outputStart }
 }

@@ -26,9 +26,12 @@ final class EdgeLoop {
     private var freeSlots: [Int] = []
     private var openCount = 0
     /// Group (e.g. table) → slots of the open connections subscribed to it.
-    private var groups: [UInt64: Set<Int>] = [:]
-    /// Connections with output queued this pass, flushed at the end of the pass.
-    private var dirty: [EdgeConnection] = []
+    private var groups: [UInt64: EdgeGroup] = [:]
+    /// Output buffers by slot (see `EdgeOutput`), parallel to `connections`.
+    private var outputs: [EdgeOutput] = []
+    /// Slots with output queued this pass, flushed at the end of the pass (a slot may appear
+    /// twice if it was freed and reused in one pass; its `isDirty` flag makes that harmless).
+    private var dirty: [Int] = []
     /// Connections whose reading waits for room in the application's event queue.
     private var paused: [EdgeConnection] = []
     private var pendingEvents: [WebSocketEvent] = []
@@ -132,9 +135,9 @@ final class EdgeLoop {
         let goingAway = WebSocketFrame.close(.goingAway, reason: "server stopping")
         for case let connection? in connections where !connection.removed {
             if connection.phase == .open {
-                connection.output.append(contentsOf: goingAway)
-                let start = connection.outputStart
-                _ = connection.output.withUnsafeBytes {
+                outputs[connection.slot].bytes.append(contentsOf: goingAway)
+                let start = outputs[connection.slot].start
+                _ = outputs[connection.slot].bytes.withUnsafeBytes {
                     send(connection.fd, $0.baseAddress! + start, $0.count - start, Int32(MSG_NOSIGNAL))
                 }
             }
@@ -180,6 +183,7 @@ final class EdgeLoop {
                 slot = connections.count
                 connections.append(nil)
                 generations.append(0)
+                outputs.append(EdgeOutput())
             }
             let generation = generations[slot]
             let connection = EdgeConnection(fd: fd, slot: slot, id: WebSocketConnectionID(worker: index, slot: slot, generation: generation), now: now)
@@ -189,6 +193,7 @@ final class EdgeLoop {
                 continue
             }
             connections[slot] = connection
+            outputs[slot] = EdgeOutput(fd: fd)
             openCount += 1
             openDelta += 1
             accepted += 1
@@ -200,7 +205,7 @@ final class EdgeLoop {
     }
 
     private func updateInterest(_ connection: EdgeConnection) {
-        let events = (connection.readPaused ? 0 : ascent_epollin) | (connection.watchingWritable ? ascent_epollout : 0)
+        let events = (connection.readPaused ? 0 : ascent_epollin) | (outputs[connection.slot].watchingWritable ? ascent_epollout : 0)
         _ = ascent_epoll_modify(sockets.epollFD, connection.fd, events, token(connection))
     }
 
@@ -301,7 +306,7 @@ final class EdgeLoop {
     /// high-water mark (a page may be larger than a client's frame backlog may grow); its size is
     /// the route's to bound, and the close timeout bounds how long it may take to go out.
     private func answer(_ connection: EdgeConnection, _ response: HTTPResponse, includeBody: Bool, now: UInt64) {
-        connection.output.append(contentsOf: WebSocketHandshake.serialize(response, includeBody: includeBody))
+        outputs[connection.slot].bytes.append(contentsOf: WebSocketHandshake.serialize(response, includeBody: includeBody))
         finish(connection, now: now)
     }
 
@@ -445,7 +450,7 @@ final class EdgeLoop {
     /// frame or an HTTP answer) is flushed, then the write side is shut.
     private func finish(_ connection: EdgeConnection, now: UInt64) {
         connection.phase = .closing
-        connection.shutdownAfterFlush = true
+        outputs[connection.slot].shutdownAfterFlush = true
         connection.deadline = now + configuration.closeTimeout.nanoseconds
         connection.input = []
         connection.message = []
@@ -455,7 +460,7 @@ final class EdgeLoop {
             connection.readPaused = false
             updateInterest(connection)
         }
-        markDirty(connection)
+        markDirty(connection.slot)
     }
 
     private func pause(_ connection: EdgeConnection) {
@@ -482,72 +487,106 @@ final class EdgeLoop {
     /// output passes the high-water mark.
     private func enqueue(_ bytes: [UInt8], on connection: EdgeConnection) {
         guard connection.phase != .closing else { return }
-        connection.output.append(contentsOf: bytes)
+        let slot = connection.slot
+        outputs[slot].bytes.append(contentsOf: bytes)
         framesQueued += 1
-        if connection.pendingOutput > configuration.outputHighWaterBytes {
-            slowDropped += 1
-            reportClosed(connection, .policyViolation, reason: "client too slow: output passed \(configuration.outputHighWaterBytes) bytes")
-            remove(connection)
+        if outputs[slot].pending > configuration.outputHighWaterBytes {
+            dropSlowClient(connection)
             return
         }
-        markDirty(connection)
+        markDirty(slot)
     }
 
-    private func markDirty(_ connection: EdgeConnection) {
-        if !connection.isDirty {
-            connection.isDirty = true
-            dirty.append(connection)
+    /// Appends one encoded frame to every member of a group: the hot path of a broadcast. It
+    /// runs over an unsafe buffer of the outputs, so there is no reference counting and no
+    /// exclusivity check per connection; clients past the high-water mark are cut off afterwards.
+    private func broadcast(_ frame: [UInt8], to members: [Int]) {
+        let highWater = configuration.outputHighWaterBytes
+        var tooSlow: [Int] = []
+        var newlyDirty: [Int] = []
+        newlyDirty.reserveCapacity(members.count)
+        outputs.withUnsafeMutableBufferPointer { outputs in
+            frame.withUnsafeBufferPointer { frame in
+                for slot in members {
+                    outputs[slot].bytes.append(contentsOf: frame)
+                    if outputs[slot].bytes.count - outputs[slot].start > highWater {
+                        tooSlow.append(slot)
+                    } else if !outputs[slot].isDirty {
+                        outputs[slot].isDirty = true
+                        newlyDirty.append(slot)
+                    }
+                }
+            }
+        }
+        framesQueued += members.count
+        dirty.append(contentsOf: newlyDirty)
+        for slot in tooSlow {
+            if let connection = connections[slot], !connection.removed { dropSlowClient(connection) }
         }
     }
 
+    private func dropSlowClient(_ connection: EdgeConnection) {
+        slowDropped += 1
+        reportClosed(connection, .policyViolation, reason: "client too slow: output passed \(configuration.outputHighWaterBytes) bytes")
+        remove(connection)
+    }
+
+    private func markDirty(_ slot: Int) {
+        if !outputs[slot].isDirty {
+            outputs[slot].isDirty = true
+            dirty.append(slot)
+        }
+    }
+
+    /// One write per dirty connection, over an unsafe buffer of the outputs as in `broadcast`;
+    /// connections that block or fail are handled afterwards.
     private func flushDirty() {
-        for connection in dirty {
-            connection.isDirty = false
-            if !connection.removed && !connection.watchingWritable {
-                flush(connection)
+        guard !dirty.isEmpty else { return }
+        var blocked: [Int] = []
+        var failed: [(slot: Int, code: Int32)] = []
+        var written = 0
+        outputs.withUnsafeMutableBufferPointer { outputs in
+            for slot in dirty where outputs[slot].isDirty {
+                outputs[slot].isDirty = false
+                if outputs[slot].watchingWritable { continue }
+                switch outputs[slot].write(written: &written) {
+                case .drained: break
+                case .blocked: blocked.append(slot)
+                case .failed(let code): failed.append((slot, code))
+                }
             }
         }
-        dirty.removeAll(keepingCapacity: true)
-    }
-
-    /// Writes as much queued output as the socket takes, in one call when it takes it all.
-    private func flush(_ connection: EdgeConnection) {
-        while connection.pendingOutput > 0 {
-            let start = connection.outputStart
-            let sent = connection.output.withUnsafeBytes {
-                send(connection.fd, $0.baseAddress! + start, $0.count - start, Int32(MSG_NOSIGNAL))
-            }
-            if sent > 0 {
-                connection.outputStart += sent
-                bytesWritten += sent
-                continue
-            }
-            let code = errno
-            if sent < 0 && code == EINTR { continue }
-            if sent < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
-                if connection.outputStart >= 65536 {
-                    connection.output.removeFirst(connection.outputStart)
-                    connection.outputStart = 0
-                }
-                if !connection.watchingWritable {
-                    connection.watchingWritable = true
-                    updateInterest(connection)
-                }
-                return
-            }
-            reportClosed(connection, .abnormal, reason: "write failed: errno \(code)")
-            remove(connection)
-            return
-        }
-        connection.output.removeAll(keepingCapacity: connection.output.capacity <= 4096)
-        connection.outputStart = 0
-        if connection.watchingWritable {
-            connection.watchingWritable = false
+        bytesWritten += written
+        dirty.removeAll(keepingCapacity: dirty.capacity <= 65536)
+        for slot in blocked {
+            guard let connection = connections[slot], !connection.removed else { continue }
+            outputs[slot].watchingWritable = true
             updateInterest(connection)
         }
-        if connection.shutdownAfterFlush && !connection.writeShut {
-            connection.writeShut = true
-            _ = shutdown(connection.fd, Int32(SHUT_WR))
+        for (slot, code) in failed {
+            guard let connection = connections[slot], !connection.removed else { continue }
+            reportClosed(connection, .abnormal, reason: "write failed: errno \(code)")
+            remove(connection)
+        }
+    }
+
+    /// Writes one connection's output (on EPOLLOUT), registering or dropping EPOLLOUT as needed.
+    private func flush(_ connection: EdgeConnection) {
+        let slot = connection.slot
+        switch outputs[slot].write(written: &bytesWritten) {
+        case .drained:
+            if outputs[slot].watchingWritable {
+                outputs[slot].watchingWritable = false
+                updateInterest(connection)
+            }
+        case .blocked:
+            if !outputs[slot].watchingWritable {
+                outputs[slot].watchingWritable = true
+                updateInterest(connection)
+            }
+        case .failed(let code):
+            reportClosed(connection, .abnormal, reason: "write failed: errno \(code)")
+            remove(connection)
         }
     }
 
@@ -567,6 +606,7 @@ final class EdgeLoop {
         leaveGroups(connection)
         close(connection.fd)
         connections[connection.slot] = nil
+        outputs[connection.slot] = EdgeOutput()
         generations[connection.slot] &+= 1
         freeSlots.append(connection.slot)
         openCount -= 1
@@ -620,14 +660,11 @@ final class EdgeLoop {
             case .send(let id, let frame):
                 if let connection = lookup(id), connection.phase == .open { enqueue(frame, on: connection) }
             case .broadcast(let group, let frame):
-                guard let members = groups[group] else { continue }
-                for slot in members {
-                    if let connection = connections[slot], !connection.removed { enqueue(frame, on: connection) }
-                }
+                if let members = groups[group]?.slots() { broadcast(frame, to: members) }
             case .subscribe(let id, let group):
                 if let connection = lookup(id), connection.phase == .open, !connection.groups.contains(group) {
                     connection.groups.append(group)
-                    groups[group, default: []].insert(connection.slot)
+                    groups[group, default: EdgeGroup()].insert(connection.slot)
                 }
             case .unsubscribe(let id, let group):
                 if let connection = lookup(id), let position = connection.groups.firstIndex(of: group) {
