@@ -20,6 +20,9 @@ hz="${HZ:-10}"
 payload="${PAYLOAD:-40}"
 port="${PORT:-9010}"
 
+command -v gcc >/dev/null || { echo "edge.sh: needs gcc (apt-get install gcc) to build the C baseline and load client" >&2; exit 1; }
+[ -f /usr/include/openssl/sha.h ] || { echo "edge.sh: needs libssl-dev (scripts/setup installs it)" >&2; exit 1; }
+
 out=.build/bench
 mkdir -p "$out"
 gcc -O2 -Wall -o "$out/c-broadcast" bench/c-broadcast/server.c -lcrypto

@@ -636,6 +636,8 @@ final class EdgeLoop {
             case .handshake:
                 if now >= connection.acceptedAt + handshakeLimit { remove(connection) }
             case .open:
+                // A client we stopped reading (the application is behind) is not idle.
+                if connection.readPaused { connection.lastInput = now }
                 let silence = now >= connection.lastInput ? now - connection.lastInput : 0
                 if silence >= idleLimit {
                     enqueue(WebSocketFrame.close(.goingAway, reason: "idle timeout"), on: connection)

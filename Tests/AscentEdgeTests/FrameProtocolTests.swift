@@ -91,6 +91,26 @@ import Testing
         }
     }
 
+    @Test func badLengthEncodingsAreAProtocolError() throws {
+        let mask: [UInt8] = [1, 2, 3, 4]
+        // 5 bytes announced in the 16-bit form, and a 64-bit length with its high bit set.
+        try expectClose(1002) { try $0.sendRaw([0x82, 0xFE, 0x00, 0x05] + mask + [0, 0, 0, 0, 0]) }
+        try expectClose(1002) { try $0.sendRaw([0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 1] + mask) }
+        // 200 bytes announced in the 64-bit form.
+        try expectClose(1002) { try $0.sendRaw([0x82, 0xFF, 0, 0, 0, 0, 0, 0, 0, 200] + mask + [UInt8](repeating: 0, count: 200)) }
+    }
+
+    @Test func framesPipelinedBehindTheHandshakeAreRead() throws {
+        let (server, _) = try makeServer(echo: true)
+        defer { server.stop() }
+        let client = try TestWebSocketClient(port: server.port)
+        let request = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try client.sendRaw(Array(request.utf8) + client.encodeFrame(opcode: 1, payload: Array("early".utf8)))
+        #expect(try client.readHead().status == 101)
+        #expect(try client.readFrame().text == "early")
+    }
+
     @Test func oversizedMessagesCloseWith1009() throws {
         try expectClose(1009, after: { try $0.sendFrame(opcode: 2, payload: [UInt8](repeating: 1, count: 1025)) },
                         configure: { $0.maximumMessageBytes = 1024 })
