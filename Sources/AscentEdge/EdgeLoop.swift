@@ -113,12 +113,9 @@ final class EdgeLoop {
         stopAll()
     }
 
+    /// Hands this pass's events to the application and adds its counts to the shared counters,
+    /// counters first, so a handler that sees an event also sees it counted.
     private func publish() {
-        if !pendingEvents.isEmpty {
-            shared.events.push(pendingEvents, messages: pendingMessages)
-            pendingEvents.removeAll(keepingCapacity: true)
-            pendingMessages = 0
-        }
         let counters = shared.counters
         if framesQueued != 0 { counters.framesQueued.add(framesQueued, ordering: .relaxed); framesQueued = 0 }
         if bytesWritten != 0 { counters.bytesWritten.add(bytesWritten, ordering: .relaxed); bytesWritten = 0 }
@@ -128,6 +125,12 @@ final class EdgeLoop {
         if slowDropped != 0 { counters.slowClientsDropped.add(slowDropped, ordering: .relaxed); slowDropped = 0 }
         if protocolErrors != 0 { counters.protocolErrors.add(protocolErrors, ordering: .relaxed); protocolErrors = 0 }
         if readPauses != 0 { counters.readPauses.add(readPauses, ordering: .relaxed); readPauses = 0 }
+        if !pendingEvents.isEmpty {
+            // The queue's mutex orders the counter updates above before the handler's reads.
+            shared.events.push(pendingEvents, messages: pendingMessages)
+            pendingEvents.removeAll(keepingCapacity: true)
+            pendingMessages = 0
+        }
     }
 
     /// On stop: a best-effort close frame (1001) in one write to each open client, then close all.

@@ -41,12 +41,21 @@ import Testing
         #expect(try upgraded.handshake(path: "/ws").status == 101)
     }
 
-    @Test func aSecondServerCanShareThePort() throws {
-        let (first, _) = try makeServer()
+    @Test func twoServersShareThePortAndTheConnections() throws {
+        let (first, firstEvents) = try makeServer()
         defer { first.stop() }
         let second = try WebSocketServer(host: "127.0.0.1", port: first.port)
+        defer { second.stop() }
         #expect(second.port == first.port)
-        second.stop()
+        let secondEvents = EventRecorder()
+        second.start { secondEvents.record($0) }
+        // The kernel hashes each connection to one of the four listeners (two per server); with
+        // 64 connections the chance that one server gets none is about 2^-64.
+        var clients: [TestWebSocketClient] = []
+        for _ in 0..<64 { clients.append(try TestWebSocketClient.open(port: first.port)) }
+        #expect(waitUntil { firstEvents.openedIDs.count + secondEvents.openedIDs.count == 64 })
+        #expect(firstEvents.openedIDs.count > 0)
+        #expect(secondEvents.openedIDs.count > 0)
     }
 }
 

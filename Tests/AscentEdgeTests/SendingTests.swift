@@ -11,9 +11,13 @@ import Testing
         let table: UInt64 = 42
         var clients: [TestWebSocketClient] = []
         for _ in 0..<500 { clients.append(try TestWebSocketClient.open(port: server.port)) }
-        let outsider = try TestWebSocketClient.open(port: server.port)
+        let outsider = try TestWebSocketClient.open(port: server.port, path: "/ws?outsider")
         #expect(waitUntil { recorder.openedIDs.count == 501 })
-        let outsiderID = recorder.openedIDs.last!
+        // Workers report opens independently, so find the outsider by its request, not by order.
+        let outsiderID = try #require(recorder.all.compactMap { event -> WebSocketConnectionID? in
+            if case .opened(let id, let request) = event, request.query == "outsider" { return id }
+            return nil
+        }.first)
         for id in recorder.openedIDs where id != outsiderID { server.subscribe(id, to: table) }
         let count = 40
         for tick in 0..<count {
