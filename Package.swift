@@ -34,6 +34,9 @@ let package = Package(
         .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
         // Operations: metrics, JSON-lines logs, a small HTTP server for /metrics and health, signals.
         .target(name: "AscentRuntime"),
+        // The WebSocket edge: an epoll server (RFC 6455) over a small C shim for what Glibc lacks.
+        .target(name: "CSystemShim"),
+        .target(name: "AscentEdge", dependencies: ["CSystemShim", "AscentRuntime", "AscentCore"]),
 
         // Services: the parts of the system as run loops over any EventLog.
         .target(name: "AscentServices", dependencies: ["AscentCore", "AscentFairness", "AscentLog", "AscentRuntime"]),
@@ -44,7 +47,7 @@ let package = Package(
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
             "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices",
-            "AscentProjector", "AscentRuntime", "AscentAudit",
+            "AscentProjector", "AscentRuntime", "AscentAudit", "AscentEdge",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
@@ -58,7 +61,7 @@ let package = Package(
                                                              "AscentTestSupport"]),
         .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
         .testTarget(name: "AscentAuditTests", dependencies: [
-            "AscentAudit", "AscentCore", "AscentFairness", "AscentLog", "AscentPostgres", "AscentServices", "AscentProjector", "AscentCLI",
+            "AscentAudit", "AscentEdge", "AscentCore", "AscentFairness", "AscentLog", "AscentPostgres", "AscentServices", "AscentProjector", "AscentCLI",
             "AscentTestSupport",
         ], exclude: ["Fixtures"]),
     ],

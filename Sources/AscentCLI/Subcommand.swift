@@ -33,6 +33,7 @@ public enum AscentMain {
             BenchCommand.self,
             AuditCommand.self,
             ReplayCommand.self,
+            BenchEdgeServerCommand.self,
         ]
     }
 
