@@ -60,8 +60,9 @@ let package = Package(
         .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka",
                                                              "AscentTestSupport"]),
         .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
+        .testTarget(name: "AscentEdgeTests", dependencies: ["AscentEdge", "AscentRuntime"]),
         .testTarget(name: "AscentAuditTests", dependencies: [
-            "AscentAudit", "AscentEdge", "AscentCore", "AscentFairness", "AscentLog", "AscentPostgres", "AscentServices", "AscentProjector", "AscentCLI",
+            "AscentAudit", "AscentCore", "AscentFairness", "AscentLog", "AscentPostgres", "AscentServices", "AscentProjector", "AscentCLI",
             "AscentTestSupport",
         ], exclude: ["Fixtures"]),
     ],
