@@ -38,6 +38,31 @@ import Testing
         #expect(server.statistics.slowClientsDropped == 0)
     }
 
+    @Test func outputThatDoesNotFitTheSocketWaitsForWritableAndArrivesWhole() throws {
+        // 400 KB for one client whose socket buffers hold a few KB: most of it must wait in the
+        // output buffer for EPOLLOUT, and all of it must then arrive, in order.
+        let (server, recorder) = try makeServer {
+            $0.workerCount = 1
+            $0.socketSendBufferBytes = 4096
+        }
+        defer { server.stop() }
+        let client = try TestWebSocketClient.open(port: server.port, receiveBufferBytes: 4096)
+        #expect(waitUntil { recorder.openedIDs.count == 1 })
+        let id = recorder.openedIDs[0]
+        let count = 400
+        for index in 0..<count {
+            var payload = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 1024)
+            withUnsafeBytes(of: UInt32(index).bigEndian) { payload.replaceSubrange(0..<4, with: $0) }
+            #expect(server.send(WebSocketFrame.encode(.binary, payload), to: id))
+        }
+        for index in 0..<count {
+            let frame = try client.readFrame()
+            let number = frame.payload.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+            #expect(number == index && frame.payload.count == 1024 && frame.payload.last == UInt8(truncatingIfNeeded: index))
+        }
+        #expect(server.statistics.slowClientsDropped == 0)
+    }
+
     @Test func unsubscribedClientStopsReceiving() throws {
         let (server, recorder) = try makeServer()
         defer { server.stop() }
