@@ -44,10 +44,13 @@ let package = Package(
         // The projector: read models in PostgreSQL.
         .target(name: "AscentProjector", dependencies: ["AscentServices", "AscentPostgres"]),
 
+        // The edge's game side: the WebSocket server joined to the log and the player protocol.
+        .target(name: "AscentGateway", dependencies: ["AscentEdge", "AscentServices", "AscentCore", "AscentLog"]),
+
         // Wiring.
         .target(name: "AscentCLI", dependencies: [
             "AscentCore", "AscentFairness", "AscentLog", "AscentCrypto", "AscentPostgres", "AscentKafka", "AscentServices",
-            "AscentProjector", "AscentRuntime", "AscentAudit", "AscentEdge",
+            "AscentProjector", "AscentRuntime", "AscentAudit", "AscentEdge", "AscentGateway",
         ]),
         .executableTarget(name: "ascent", dependencies: ["AscentCLI"]),
 
@@ -60,7 +63,8 @@ let package = Package(
         .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka",
                                                              "AscentTestSupport"]),
         .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
-        .testTarget(name: "AscentEdgeTests", dependencies: ["AscentEdge", "AscentRuntime"]),
+        .testTarget(name: "AscentEdgeTests", dependencies: ["AscentEdge", "AscentRuntime", "AscentGateway", "AscentServices",
+                                                         "AscentProjector", "AscentPostgres", "AscentTestSupport"]),
         .testTarget(name: "AscentAuditTests", dependencies: [
             "AscentAudit", "AscentCore", "AscentFairness", "AscentLog", "AscentPostgres", "AscentServices", "AscentProjector", "AscentCLI",
             "AscentTestSupport",

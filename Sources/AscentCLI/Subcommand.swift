@@ -18,6 +18,7 @@ public enum AscentMain {
     static var commands: [any Subcommand.Type] {
         [
             UpCommand.self,
+            EdgeCommand.self,
             WalletPartCommand.self,
             AuthorityPartCommand.self,
             SettlementPartCommand.self,
