@@ -26,6 +26,7 @@ struct UpCommand: Subcommand {
           --bot-funds N        each bot's starting balance in minor units (default 1000000)
           --rounds N           stop after N rounds have been settled (default: run until stopped)
           --metrics-port N     serve /metrics, /healthz and /readyz (default 9464)
+          --edge-port N        serve the player page and the WebSocket protocol (default 8080; 0: no edge)
         \(StackOptions.help)
 
         Query the results while it runs:
@@ -38,6 +39,7 @@ struct UpCommand: Subcommand {
     var botFunds: Int64
     var rounds: Int64?
     var metricsPort: Int?
+    var edgePort: Int
 
     init(arguments: inout Arguments) throws {
         options = try StackOptions(arguments: &arguments)
@@ -45,6 +47,7 @@ struct UpCommand: Subcommand {
         botFunds = try arguments.integer("--bot-funds", in: 1...Int64.max / 1_000) ?? 1_000_000
         rounds = try arguments.integer("--rounds", in: 1...Int64.max)
         metricsPort = try arguments.integer(OpsServer.portOption, in: 0...65_535).map(Int.init) ?? 9_464
+        edgePort = Int(try arguments.integer("--edge-port", in: 0...65_535) ?? 8_080)
     }
 
     func run() async throws -> Int32 {
@@ -80,6 +83,14 @@ struct UpCommand: Subcommand {
             ("printer", { try await parts.4.run() }),
         ]
         if bots > 0 { list.append(("bots", { try await parts.5.run() })) }
+        if edgePort > 0 {
+            let edge = try EdgeCommand.makeGateway(options: options, log: log, port: edgePort, host: "0.0.0.0", web: "web", workers: 2,
+                                                   terminatingHash: nil, metrics: metrics)
+            nonisolated(unsafe) let gateway = edge.gateway
+            list.append(("edge", { try await gateway.run() }))
+            print("player page on http://127.0.0.1:\(edge.port)/ — open it with ?token=$(.build/release/ascent token --player you)")
+            print("  and fund the player first: .build/release/ascent deposit --player you --amount 100000 --id fund-you-1")
+        }
         return await PartRunner.run(list, log: log, metrics: metrics, metricsPort: metricsPort, component: "up")
     }
 

@@ -43,8 +43,20 @@ public final class Gateway {
     private let logger: any ServiceLogger
     private var sessions: [WebSocketConnectionID: Session] = [:]
     private var connectionsOfPlayer: [PlayerID: Set<WebSocketConnectionID>] = [:]
-    private var round = RoundState()
-    private let decider: Round
+    /// What the gateway knows of the table's round, from the events it read. Deliberately lenient
+    /// (not the decider): a gateway may join a log midway, and it must show, not judge.
+    struct Snapshot {
+        var round: Int64 = 0
+        var phase: RoundPhase = .scheduled
+        var commitment: String?
+        var openedAt: Timestamp?
+        var bettingClosesAt: Timestamp?
+        var tookOffAt: Timestamp?
+        var crashPoint: Multiplier?
+        var seed: String?
+    }
+
+    private var round = Snapshot()
     private var fence = AuthorityFence()
     private var history: [(round: Int64, crash: Int64, seed: String)] = []
     private var liveBets: [BetID: LiveBet] = [:]
@@ -60,7 +72,6 @@ public final class Gateway {
         self.log = log
         self.clock = clock
         self.logger = logger
-        decider = Round(config: configuration.table)
     }
 
     /// Serves until the task is cancelled.
@@ -99,7 +110,10 @@ public final class Gateway {
                 try await group.next()
             }
         }
-        defer { readers.cancel() }
+        defer {
+            readers.cancel()
+            server.stop()
+        }
         server.start { events in continuation.yield(.socket(events)) }
         for await input in stream {
             if Task.isCancelled { break }
@@ -242,14 +256,12 @@ public final class Gateway {
         let stamp = Records.stamp(of: record)
         guard fence.admits(event, epoch: stamp.epoch, writer: stamp.writer) else { return }
         if case .authorityClaimed = event { return }
-        // Events that do not fit (a round this gateway joined midway) are skipped, not fatal: the
-        // gateway only shows what it read.
+        // Events of another round than the one being shown (a gateway joining midway) are skipped.
         if case .roundOpened = event {} else if event.round != round.round { return }
-        if case .roundOpened = event, !round.isFinished, round.round > 0 { round = RoundState() }
-        decider.apply(event, to: &round)
         let group = Self.tableGroup
         switch event {
-        case .roundOpened(let number, let commitment, _, let closes):
+        case .roundOpened(let number, let commitment, let at, let closes):
+            round = Snapshot(round: number, phase: .betting, commitment: commitment, openedAt: at, bettingClosesAt: closes)
             liveBets = [:]
             liveOrder = []
             broadcast(GatewayFrames.object { w in
@@ -257,14 +269,20 @@ public final class Gateway {
                 w.integer("bettingClosesAt", closes.milliseconds); w.integer("serverTime", clock.now().milliseconds)
             })
         case .bettingClosed(let number, _):
+            round.phase = .closed
             broadcast(GatewayFrames.object { $0.string("type", "bettingClosed"); $0.integer("round", number) })
         case .tookOff(let number, let at):
+            round.phase = .flying
+            round.tookOffAt = at
             broadcast(GatewayFrames.object { w in
                 w.string("type", "tookOff"); w.integer("round", number); w.integer("at", at.milliseconds); w.integer("serverTime", clock.now().milliseconds)
             })
         case .ticked(let number, let at, let multiplier):
             _ = server.broadcast(WebSocketFrame.text(#"{"t":"k","r":\#(number),"m":\#(multiplier.hundredths),"at":\#(at.milliseconds)}"#), to: group)
         case .crashed(let number, let crash, let seed, let at):
+            round.phase = .crashed
+            round.crashPoint = crash
+            round.seed = seed
             history.insert((number, crash.hundredths, seed), at: 0)
             if history.count > 50 { history.removeLast() }
             broadcast(GatewayFrames.object { w in
@@ -272,6 +290,7 @@ public final class Gateway {
                 w.string("seed", seed); w.integer("at", at.milliseconds)
             })
         case .roundVoided(let number, _, let at):
+            round.phase = .voided
             broadcast(GatewayFrames.object { $0.string("type", "roundVoided"); $0.integer("round", number); $0.integer("at", at.milliseconds) })
         case .betPlaced(let number, let id, let player, let stake, let auto, _):
             liveBets[id] = LiveBet(player: player, amount: stake.minorUnits, auto: auto?.hundredths, cashOut: nil, status: "placed")
@@ -307,7 +326,9 @@ public final class Gateway {
             toPlayer(player, result(number, id, "lost", payout: 0))
         case .betRefunded(let number, let id, let player, _):
             toPlayer(player, result(number, id, "refunded", payout: 0))
-        case .roundSettled, .authorityClaimed:
+        case .roundSettled:
+            round.phase = .settled
+        case .authorityClaimed:
             break
         }
     }
