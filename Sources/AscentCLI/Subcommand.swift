@@ -19,6 +19,7 @@ public enum AscentMain {
         [
             UpCommand.self,
             EdgeCommand.self,
+            BotsCommand.self,
             WalletPartCommand.self,
             AuthorityPartCommand.self,
             SettlementPartCommand.self,

@@ -18,8 +18,9 @@ struct UpCommand: Subcommand {
         usage: ascent up [options]
 
         Starts (or reuses) the project-local PostgreSQL when no database is given, applies the
-        migrations, creates the topics, and runs the wallet, the round authority, settlement and the
-        projector in one process on the PostgreSQL log, with bot players betting through the log.
+        migrations, creates the topics, and runs the wallet, the round authority, settlement, the
+        projector and the edge (player page and WebSocket protocol) in one process on the PostgreSQL
+        log, with bot players betting over WebSocket (through the log when --edge-port 0).
         Prints every round as it is settled, with its proof. Stops cleanly on Ctrl-C or SIGTERM.
 
           --bots N             bot players (default 20; 0 for none)
@@ -82,7 +83,8 @@ struct UpCommand: Subcommand {
             ("projector", { try await parts.3.run() }),
             ("printer", { try await parts.4.run() }),
         ]
-        if bots > 0 { list.append(("bots", { try await parts.5.run() })) }
+        // Bots play through the edge over WebSocket, as players do; without an edge, through the log.
+        if bots > 0 && edgePort == 0 { list.append(("bots", { try await parts.5.run() })) }
         if edgePort > 0 {
             let edge = try EdgeCommand.makeGateway(options: options, log: log, port: edgePort, host: "0.0.0.0", web: "web", workers: 2,
                                                    terminatingHash: nil, metrics: metrics)
@@ -90,6 +92,12 @@ struct UpCommand: Subcommand {
             list.append(("edge", { try await gateway.run() }))
             print("player page on http://127.0.0.1:\(edge.port)/ — open it with ?token=$(.build/release/ascent token --player you)")
             print("  and fund the player first: .build/release/ascent deposit --player you --amount 100000 --id fund-you-1")
+            if bots > 0 {
+                BotsCommand.launch(players.players, port: edge.port, table: options.table,
+                                   secret: try TokenCommand.secret(dataDirectory: options.dataDirectory),
+                                   expiry: Int64(Date().timeIntervalSince1970) + 365 * 86_400, seed: 7, until: .distantFuture,
+                                   tally: BotsCommand.TallyBox())
+            }
         }
         return await PartRunner.run(list, log: log, metrics: metrics, metricsPort: metricsPort, component: "up")
     }

@@ -1,31 +1,32 @@
 import AscentEdge
 import Glibc
 
-/// A deliberately low-level WebSocket client over a blocking loopback socket, able to send what a
-/// well-behaved client never would (unmasked, fragmented control, reserved bits, garbage), with
-/// receive timeouts so a broken server fails a test instead of hanging it.
-final class TestWebSocketClient {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+/// A small blocking WebSocket client over a loopback TCP socket, for bots and tests. It is
+/// deliberately low-level: besides well-formed messages it can send what a well-behaved client
+/// never would (unmasked, fragmented control, reserved bits, garbage), and its receive timeout
+/// makes a broken server fail a test instead of hanging it. One client belongs to one thread.
+public final class WebSocketClient {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    struct Frame {
-        var fin: Bool
-        var opcode: UInt8
-        var payload: [UInt8]
+    public struct Frame {
+        public var fin: Bool
+        public var opcode: UInt8
+        public var payload: [UInt8]
 
-        var text: String { String(decoding: payload, as: UTF8.self) }
+        public var text: String { String(decoding: payload, as: UTF8.self) }
         /// The close code of a close frame (1005 when it had none).
-        var closeCode: UInt16 { payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 1005 }
+        public var closeCode: UInt16 { payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 1005 }
     }
 
-    let fd: Int32
+    public let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     private var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// Connects to 127.0.0.1:`port`; `receiveBufferBytes` shrinks SO_RCVBUF (set before connect).
-    init(port: Int, timeoutSeconds: Int = 5, receiveBufferBytes: Int32? = nil) throws {
+    public init(port: Int, timeoutSeconds: Int = 5, receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -55,15 +56,15 @@ final class TestWebSocketClient {
     }
 
     /// Connects and completes a valid handshake at `path`.
-    static func open(port: Int, path: String = "/ws", receiveBufferBytes: Int32? = nil) throws -> TestWebSocketClient {
-        let client = try TestWebSocketClient(port: port, receiveBufferBytes: receiveBufferBytes)
+    public static func open(port: Int, path: String = "/ws", receiveBufferBytes: Int32? = nil) throws -> WebSocketClient {
+        let client = try WebSocketClient(port: port, receiveBufferBytes: receiveBufferBytes)
         let (status, _) = try client.handshake(path: path)
         guard status == 101 else { throw Failure(description: "handshake answered \(status)") }
         return client
     }
 
     /// Sends an upgrade request (valid unless `headers` override fields) and reads the answer head.
-    func handshake(path: String = "/ws", method: String = "GET", key: String = "dGhlIHNhbXBsZSBub25jZQ==",
+    public func handshake(path: String = "/ws", method: String = "GET", key: String = "dGhlIHNhbXBsZSBub25jZQ==",
                    extraHeaders: [String] = [], version: String = "13") throws -> (status: Int, headers: [String: String]) {
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: \(version)\r\n"
@@ -74,7 +75,7 @@ final class TestWebSocketClient {
     }
 
     /// Reads an HTTP response head; returns the status and headers (names lowercased).
-    func readHead() throws -> (status: Int, headers: [String: String]) {
+    public func readHead() throws -> (status: Int, headers: [String: String]) {
         while true {
             if let end = findHeadEnd() {
                 let head = String(decoding: buffer[start..<end], as: UTF8.self)
@@ -94,7 +95,7 @@ final class TestWebSocketClient {
     }
 
     /// Reads the rest of the stream after a head (an HTTP body sent with Connection: close).
-    func readToEnd() throws -> [UInt8] {
+    public func readToEnd() throws -> [UInt8] {
         while try fill() {}
         let rest = Array(buffer[start...])
         start = buffer.count
@@ -111,7 +112,7 @@ final class TestWebSocketClient {
     }
 
     /// Encodes a client frame with full control over every bit.
-    func encodeFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) -> [UInt8] {
+    public func encodeFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) -> [UInt8] {
         var frame: [UInt8] = [(fin ? 0x80 : 0) | (rsv & 0x7) << 4 | (opcode & 0x0F)]
         let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
@@ -135,20 +136,20 @@ final class TestWebSocketClient {
         return frame
     }
 
-    func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) throws {
+    public func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) throws {
         try sendRaw(encodeFrame(opcode: opcode, payload: payload, fin: fin, masked: masked, rsv: rsv))
     }
 
-    func sendText(_ text: String) throws {
+    public func sendText(_ text: String) throws {
         try sendFrame(opcode: 1, payload: Array(text.utf8))
     }
 
     /// Sends a close frame with `code`.
-    func sendClose(_ code: UInt16, reason: String = "") throws {
+    public func sendClose(_ code: UInt16, reason: String = "") throws {
         try sendFrame(opcode: 8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)] + Array(reason.utf8))
     }
 
-    func sendRaw(_ bytes: [UInt8]) throws {
+    public func sendRaw(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -158,7 +159,7 @@ final class TestWebSocketClient {
     }
 
     /// Reads one server frame; throws at end of stream or timeout. Server frames must be unmasked.
-    func readFrame() throws -> Frame {
+    public func readFrame() throws -> Frame {
         while true {
             if let frame = try parseFrame() { return frame }
             guard try fill() else { throw Failure(description: "connection closed while waiting for a frame") }
@@ -166,7 +167,7 @@ final class TestWebSocketClient {
     }
 
     /// Reads frames until a close frame and returns its code; fails on end of stream first.
-    func readCloseCode() throws -> UInt16 {
+    public func readCloseCode() throws -> UInt16 {
         while true {
             let frame = try readFrame()
             if frame.opcode == 8 { return frame.closeCode }
@@ -174,7 +175,7 @@ final class TestWebSocketClient {
     }
 
     /// Whether the server closed the stream (EOF or reset) within the receive timeout, skipping frames.
-    func waitForEndOfStream() -> Bool {
+    public func waitForEndOfStream() -> Bool {
         while true {
             do {
                 if try !fill() { return true }
@@ -223,7 +224,7 @@ final class TestWebSocketClient {
     }
 
     /// Closes the socket with a reset (SO_LINGER 0), as a crashed client would.
-    func reset() {
+    public func reset() {
         guard !isClosed else { return }
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
@@ -232,7 +233,7 @@ final class TestWebSocketClient {
     }
 
     /// Closes the socket normally (FIN) without a close frame.
-    func closeSocket() {
+    public func closeSocket() {
         guard !isClosed else { return }
         close(fd)
         isClosed = true
