@@ -63,6 +63,8 @@ public final class Gateway {
     private var liveOrder: [BetID] = []
     private var balances: [PlayerID: (available: Int64, reserved: Int64)] = [:]
     private var pendingRequests: [BetID: (connection: WebSocketConnectionID, requestID: String)] = [:]
+    /// A token bucket per player across all its connections (twice a connection's rate).
+    private var playerBuckets: [PlayerID: (tokens: Double, refilledAt: UInt64)] = [:]
 
     /// A gateway serving `configuration.table` through `server`, reading and writing `log`.
     public init(configuration: GatewayConfiguration, server: WebSocketServer, log: any EventLog,
@@ -134,7 +136,10 @@ public final class Gateway {
         case .closed(let connection, _, _):
             if let player = sessions.removeValue(forKey: connection)?.player {
                 connectionsOfPlayer[player]?.remove(connection)
-                if connectionsOfPlayer[player]?.isEmpty == true { connectionsOfPlayer[player] = nil }
+                if connectionsOfPlayer[player]?.isEmpty == true {
+                    connectionsOfPlayer[player] = nil
+                    playerBuckets[player] = nil
+                }
             }
         case .message(let connection, let message):
             guard var session = sessions[connection] else { return }
@@ -150,6 +155,19 @@ public final class Gateway {
             }
             session.tokens -= 1
             sessions[connection] = session
+            if let player = session.player {
+                let rate = configuration.messagesPerSecond * 2, burst = configuration.messageBurst * 2
+                var bucket = playerBuckets[player] ?? (burst, now)
+                bucket.tokens = min(burst, bucket.tokens + Double(now - bucket.refilledAt) / 1e9 * rate)
+                bucket.refilledAt = now
+                guard bucket.tokens >= 1 else {
+                    playerBuckets[player] = bucket
+                    send(GatewayFrames.error("rateLimited", "Too many messages from this player; slow down."), to: connection)
+                    return
+                }
+                bucket.tokens -= 1
+                playerBuckets[player] = bucket
+            }
             try await request(message, from: connection)
         }
     }

@@ -108,14 +108,33 @@ import Testing
         try bob.sendText(#"{"type":"cashOut","requestId":"x","betId":"a3"}"#)
         #expect(try frames(bob) { type($0) == "error" }.last?["code"] == .string("betOfAnotherPlayer"))
 
-        // Flight: a compact tick to everyone; a cash-out becomes a round command; its result goes to alice only.
+        // Alice reconnects with the same token: her bet is in the snapshot, a replayed bet id with
+        // the same content answers betAccepted again, with other content it is refused.
+        alice.closeSocket()
+        let again = try TestWebSocketClient.open(port: server.port)
+        try again.sendText(#"{"type":"hello","token":"\#(token)","table":"t1"}"#)
+        let restored = try frames(again) { type($0) == "welcome" }.last!
+        if case .array(let mine)? = restored["myBets"] {
+            #expect(mine.count == 1 && mine.first?["betId"] == .string("a3") && mine.first?["status"] == .string("placed"))
+        } else {
+            Issue.record("welcome after reconnect has no myBets: \(restored)")
+        }
+        try again.sendText(#"{"type":"placeBet","requestId":"r5","betId":"a3","amountMinor":100,"autoCashOutHundredths":150}"#)
+        #expect(try frames(again) { type($0) == "betAccepted" }.last?["requestId"] == .string("r5"))
+        try again.sendText(#"{"type":"placeBet","requestId":"r6","betId":"a3","amountMinor":200}"#)
+        #expect(try frames(again) { type($0) == "error" }.last?["code"] == .string("duplicateBetId"))
+
+        // Flight: a compact tick to everyone; a cash-out sent after the reconnect becomes a round
+        // command; its result goes to alice only.
         _ = try await log.append([Records.make(.bettingClosed(round: 1, at: now), table: "t1", topics: topics),
                                   Records.make(.tookOff(round: 1, at: now), table: "t1", topics: topics),
                                   Records.make(.ticked(round: 1, at: now.advanced(byMilliseconds: 100), multiplier: Multiplier(hundredths: 101)),
                                                table: "t1", topics: topics)])
         let tick = try frames(bob) { $0["t"] == .string("k") }.last!
         #expect(tick["m"] == .integer(101) && tick["r"] == .integer(1))
-        try alice.sendText(#"{"type":"cashOut","requestId":"r4","betId":"a3"}"#)
+        try bob.sendText(#"{"type":"placeBet","requestId":"late","betId":"b9","amountMinor":100}"#)
+        #expect(try frames(bob) { type($0) == "error" }.last?["code"] == .string("bettingClosed"))
+        try again.sendText(#"{"type":"cashOut","requestId":"r4","betId":"a3"}"#)
         var cashOut: RoundCommand?
         let until = Date().addingTimeInterval(10)
         while cashOut == nil && Date() < until {
@@ -130,8 +149,11 @@ import Testing
         _ = try await log.append([Records.make(.cashedOut(round: 1, betID: "a3", player: "alice", stake: Money(minorUnits: 100, currency: eur),
                                                           multiplier: Multiplier(hundredths: 120), payout: Money(minorUnits: 120, currency: eur),
                                                           reason: .manual, at: now), table: "t1", topics: topics)])
-        let result = try frames(alice) { type($0) == "result" }.last!
+        let result = try frames(again) { type($0) == "result" }.last!
         #expect(result["outcome"] == .string("won") && result["payoutMinor"] == .integer(120) && result["requestId"] == .string("r4"))
+        // A flood from one connection is answered with rateLimited (burst 40, then 20/s).
+        for index in 0..<60 { try bob.sendText(#"{"type":"ping","t":\#(index)}"#) }
+        #expect(try frames(bob) { type($0) == "error" }.last?["code"] == .string("rateLimited"))
         running.cancel()
         _ = try? await running.value
         try await log.shutdown()
