@@ -264,9 +264,7 @@ final class EdgeLoop {
     }
 
     private func handshake(_ connection: EdgeConnection, now: UInt64) {
-        let outcome = connection.input.withUnsafeBytes {
-            HTTPHeadParser.parse($0, maximumHeadBytes: configuration.maximumHeadBytes)
-        }
+        let outcome = HTTPRequestParser.parse(connection.input[...], maximumHeadBytes: configuration.maximumHeadBytes)
         switch outcome {
         case .incomplete:
             return
@@ -274,7 +272,7 @@ final class EdgeLoop {
             answer(connection, HTTPResponse(status: 431, text: "request head larger than \(configuration.maximumHeadBytes) bytes\n"), includeBody: true, now: now)
         case .malformed(let reason):
             answer(connection, HTTPResponse(status: 400, text: "bad request: \(reason)\n"), includeBody: true, now: now)
-        case .request(let request, let consumed):
+        case .request(let request, let consumed, _):
             let upgradeHere = configuration.webSocketPath.map { $0 == request.path } ?? true
             if WebSocketHandshake.isUpgrade(request) && upgradeHere {
                 switch WebSocketHandshake.decide(request, allowedOrigins: configuration.allowedOrigins) {

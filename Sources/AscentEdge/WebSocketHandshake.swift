@@ -21,7 +21,7 @@ public enum WebSocketHandshake {
 
     /// Whether a request asks for a WebSocket upgrade at all (Upgrade: websocket).
     static func isUpgrade(_ request: HTTPRequest) -> Bool {
-        HTTPHeadParser.listContains(request.header("Upgrade"), "websocket")
+        HeaderTokenList.listContains(request.header("Upgrade"), "websocket")
     }
 
     /// Checks an upgrade request: GET, HTTP/1.1, Connection: Upgrade, a 16-byte base64 key,
@@ -33,7 +33,7 @@ public enum WebSocketHandshake {
         guard request.version == "HTTP/1.1" else {
             return .reject(HTTPResponse(status: 400, text: "WebSocket upgrade needs HTTP/1.1\n"))
         }
-        guard HTTPHeadParser.listContains(request.header("Connection"), "upgrade") else {
+        guard HeaderTokenList.listContains(request.header("Connection"), "upgrade") else {
             return .reject(HTTPResponse(status: 400, text: "Connection header must include Upgrade\n"))
         }
         guard request.header("Sec-WebSocket-Version") == "13" else {

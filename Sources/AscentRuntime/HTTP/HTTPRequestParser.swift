@@ -1,7 +1,8 @@
 /// Parses one HTTP/1.x request head from the front of a buffer; pure, so its rules are testable
-/// without sockets.
-enum HTTPRequestParser {
-    enum Outcome {
+/// without sockets. Shared by the ops server and the edge, so both ports accept the same requests.
+public enum HTTPRequestParser {
+    /// What the front of the buffer holds.
+    public enum Outcome {
         /// More bytes are needed.
         case incomplete
         /// The head is longer than allowed (answer 431).
@@ -13,7 +14,8 @@ enum HTTPRequestParser {
         case request(HTTPRequest, consumed: Int, hasBody: Bool)
     }
 
-    static func parse(_ buffer: ArraySlice<UInt8>, maximumHeadBytes: Int) -> Outcome {
+    /// Parses the head at the front of `buffer`, refusing heads longer than `maximumHeadBytes`.
+    public static func parse(_ buffer: ArraySlice<UInt8>, maximumHeadBytes: Int) -> Outcome {
         guard let end = headEnd(in: buffer, limit: maximumHeadBytes) else {
             return buffer.count > maximumHeadBytes ? .tooLarge : .incomplete
         }
