@@ -53,7 +53,9 @@ public final class Projector {
 
     private func project(until ends: [TopicPartition: Int64]?) async throws {
         let projected = [topics.roundEvents, topics.walletEvents]
-        var start = try await storedPositions()
+        // Only this deployment's topics: the same database may hold positions of other topic
+        // prefixes, which must not be read here (nor decoded as the wrong kind of event).
+        var start = try await storedPositions().filter { projected.contains($0.key.topic) }
         for topic in projected {
             let partitions = try await log.partitionCount(of: topic)
             for partition in 0..<partitions {

@@ -1,5 +1,6 @@
 import AscentCore
 import AscentLog
+import AscentProjector
 import AscentServices
 import Foundation
 import Testing
@@ -36,5 +37,23 @@ import Testing
             try await stack.log.shutdown()
             try await stack.drop()
         }
+    }
+}
+
+@Suite(.serialized) struct ProjectorPositionTests {
+    /// A database shared by deployments with other topic prefixes: the projector reads only its own
+    /// topics' stored positions (another prefix's round topic must not be read as wallet events).
+    @Test func positionsOfOtherTopicPrefixesAreLeftAlone() async throws {
+        guard let stack = try await StackHarness.make("positions") else { return }
+        let other = LogTopics(prefix: "other.")
+        try await other.create(on: stack.log, partitions: 1)
+        _ = try await stack.log.append([Records.make(RoundEvent.tookOff(round: 1, at: Timestamp(milliseconds: 1)), table: "x", topics: other)])
+        _ = try await stack.rows("insert into projector_positions values ('main', 'other.round-events', 0, 0) returning 1")
+        let projector = Projector(log: stack.log, databaseURL: stack.url, topics: stack.topics)
+        try await projector.catchUp()
+        let positions = try await projector.storedPositions()
+        #expect(positions[TopicPartition(topic: "other.round-events", partition: 0)] == 0, "another deployment's position is untouched")
+        try await stack.log.shutdown()
+        try await stack.drop()
     }
 }

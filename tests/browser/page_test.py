@@ -4,7 +4,7 @@
 Starts `ascent up` (wallet, authority, settlement, projector, edge) on its own topics and data
 directory against the test PostgreSQL, funds a player, opens the page with the player's token,
 places a bet, cashes it out, and checks that the balance the page shows changed. Screenshots go
-to .build/screenshots/. Exits non-zero on failure; prints "1 passed, 0 failed" on success.
+to .build/screenshots/ (with the stack's log, stack.log). Exits non-zero on failure; prints "1 passed, 0 failed" on success.
 """
 import os, random, re, socket, subprocess, sys, time
 
@@ -44,7 +44,7 @@ def main():
     os.makedirs(SHOTS, exist_ok=True)
     stack = subprocess.Popen([ASCENT, "up", *common, "--bots", "3", "--betting-ms", "4000", "--edge-port", str(port),
                               "--metrics-port", "0", "--intermission-ms", "1000"],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=open(os.path.join(SHOTS, "stack.log"), "w"), text=True)
     driver = None
     try:
         wait("the edge", lambda: "player page on" in stack.stdout.readline(), 120)
