@@ -102,7 +102,8 @@ import Testing
         let clock = ContinuousClock()
         let started = clock.now
         server.stop()
-        #expect(clock.now - started < .milliseconds(500))
+        // Below the 2 s close timeout stop() must not wait out; slack for a loaded machine.
+        #expect(clock.now - started < .milliseconds(1_500))
         for client in clients {
             #expect(try client.readCloseCode() == 1001)
             #expect(client.waitForEndOfStream())
