@@ -28,7 +28,10 @@ public final class WebSocketClient {
     /// Connects to 127.0.0.1:`port`; `receiveBufferBytes` shrinks SO_RCVBUF (set before connect).
     public init(port: Int, timeoutSeconds: Int = 5, receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        guard fd >= 0 else {
+            isClosed = true
+            throw Failure(description: "socket: errno \(errno)")
+        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -45,6 +48,9 @@ public final class WebSocketClient {
         guard status == 0 else {
             let code = errno
             close(fd)
+            // deinit runs for an initializer that throws here: it must not close the number again,
+            // by now perhaps another socket's (a parallel test's, a bot's).
+            isClosed = true
             throw Failure(description: "connect: errno \(code)")
         }
     }

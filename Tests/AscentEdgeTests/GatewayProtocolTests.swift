@@ -52,7 +52,6 @@ import Testing
             Records.make(RoundEvent.roundOpened(round: 1, commitment: String(repeating: "b", count: 64), at: now, bettingClosesAt: now.advanced(byMilliseconds: 60_000)),
                          table: "t1", topics: topics),
         ])
-        try await Task.sleep(for: .milliseconds(300))
 
         // Without a valid hello: an error and close 1008.
         let stranger = try TestWebSocketClient.open(port: server.port)
@@ -64,13 +63,28 @@ import Testing
         try forger.sendText(#"{"type":"hello","token":"\#(forged)","table":"t1"}"#)
         #expect(try frames(forger) { type($0) == "error" }.last?["code"] == .string("unauthenticated"))
 
-        // Alice: welcome with her balance and the open round, then a bet that becomes a reservation.
-        let alice = try TestWebSocketClient.open(port: server.port)
+        // Alice: welcome with her balance and the open round (once the gateway has read them: it
+        // reads the log on its own task, so the test asks again until the snapshot shows both),
+        // then a bet that becomes a reservation.
         let token = PlayerToken(player: "alice", expiresAt: 4_000_000_000).signed(secret: secret)
-        try alice.sendText(#"{"type":"hello","token":"\#(token)","table":"t1"}"#)
-        let welcome = try frames(alice) { type($0) == "welcome" }.last!
-        #expect(welcome["balance"]?["availableMinor"] == .integer(1_000))
-        #expect(welcome["round"]?["number"] == .integer(1) && welcome["round"]?["phase"] == .string("betting"))
+        var connected: (client: TestWebSocketClient, welcome: JSONValue)?
+        let snapshotDeadline = Date().addingTimeInterval(20)
+        while connected == nil && Date() < snapshotDeadline {
+            let client = try TestWebSocketClient.open(port: server.port)
+            try client.sendText(#"{"type":"hello","token":"\#(token)","table":"t1"}"#)
+            let welcome = try frames(client) { type($0) == "welcome" }.last!
+            if welcome["balance"]?["availableMinor"] == .integer(1_000) && welcome["round"]?["number"] == .integer(1) {
+                connected = (client, welcome)
+            } else {
+                client.closeSocket()
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        guard let (alice, welcome) = connected else {
+            Issue.record("the gateway never showed the deposit and the open round")
+            return
+        }
+        #expect(welcome["round"]?["phase"] == .string("betting"))
         try alice.sendText(#"{"type":"placeBet","requestId":"r1","betId":"a1","amountMinor":5}"#)
         #expect(try frames(alice) { type($0) == "error" }.last?["code"] == .string("stakeBelowMinimum"))
         try alice.sendText(#"{"type":"placeBet","requestId":"r2","betId":"a2","amountMinor":5000}"#)

@@ -19,7 +19,10 @@ final class TestHTTPClient {
 
     init(port: Int, timeoutSeconds: Int = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        guard fd >= 0 else {
+            isClosed = true
+            throw Failure(description: "socket: errno \(errno)")
+        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -33,12 +36,17 @@ final class TestHTTPClient {
         guard status == 0 else {
             let code = errno
             close(fd)
+            // deinit runs for an initializer that throws here: it must not close the number again,
+            // by now perhaps a socket of a test running in parallel.
+            isClosed = true
             throw Failure(description: "connect: errno \(code)")
         }
     }
 
+    private var isClosed = false
+
     deinit {
-        close(fd)
+        if !isClosed { close(fd) }
     }
 
     func send(_ text: String) throws {
