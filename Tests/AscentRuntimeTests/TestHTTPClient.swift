@@ -1,3 +1,4 @@
+import AscentRuntime
 import Glibc
 import Foundation
 
@@ -18,35 +19,16 @@ final class TestHTTPClient {
     private var buffer: [UInt8] = []
 
     init(port: Int, timeoutSeconds: Int = 5) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else {
-            isClosed = true
-            throw Failure(description: "socket: errno \(errno)")
-        }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard status == 0 else {
-            let code = errno
-            close(fd)
-            // deinit runs for an initializer that throws here: it must not close the number again,
-            // by now perhaps a socket of a test running in parallel.
-            isClosed = true
-            throw Failure(description: "connect: errno \(code)")
+        // Assigned only once connected, so a failed connect leaves nothing for deinit to close.
+        do {
+            fd = try LoopbackSocket.connect(port: port, timeoutSeconds: timeoutSeconds)
+        } catch {
+            throw Failure(description: error.description)
         }
     }
 
-    private var isClosed = false
-
     deinit {
-        if !isClosed { close(fd) }
+        close(fd)
     }
 
     func send(_ text: String) throws {
