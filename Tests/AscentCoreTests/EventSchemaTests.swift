@@ -73,6 +73,22 @@ import Testing
         }
     }
 
+    @Test func stringsWithEscapesAndNonASCIIDecodeExactly() throws {
+        // Plain ASCII strings take a fast path; these take the full one.
+        let text = #"{"type":"betLost","table":"t\u00e9\"\\/\n","round":1,"betId":"b-\ud83d\ude80","playerId":"josé","currency":"EUR","stakeMinor":1}"#
+        let (table, event) = try RoundEvent.decode(json: Array(text.utf8))
+        #expect(table == TableID("t\u{e9}\"\\/\n"))
+        guard case .betLost(_, let betID, let player, _) = event else { Issue.record("decoded \(event)"); return }
+        #expect(betID == BetID("b-\u{1F680}"))
+        #expect(player == PlayerID("jos\u{e9}"))
+        // Round-trips through the writer, which escapes what JSON needs.
+        #expect(try RoundEvent.decode(json: event.json(table: table)).event == event)
+        // A wide object: a repeated name is still caught past the linear check's reach.
+        let members = (0..<40).map { "\"k\($0)\":1" }.joined(separator: ",")
+        #expect(throws: JSONError.self) { try JSONReader(parsing: Array("{\(members),\"k3\":2}".utf8), context: "wide") }
+        #expect(try JSONReader(parsing: Array("{\(members)}".utf8), context: "wide").entries.count == 40)
+    }
+
     @Test func malformedRecordsAreRejectedWithTheirReason() {
         let cases: [(String, String)] = [
             (#"{"type":"betPlaced","table":"main","round":1}"#, "betId"),

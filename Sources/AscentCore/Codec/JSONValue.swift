@@ -38,7 +38,7 @@ public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
     public init(_ description: String, offset: Int? = nil) { self.description = description; self.offset = offset }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     var index = 0
@@ -81,10 +81,19 @@ private struct JSONParser {
     }
 
     mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
-        index += 1
         var members: [String: JSONValue] = [:]
+        for member in try parseMembers(depth: depth) { members[member.name] = member.value }
+        return .object(members)
+    }
+
+    /// The members of the object at `index` (which is its `{`), in document order; a name may
+    /// appear once.
+    mutating func parseMembers(depth: Int) throws(JSONError) -> [JSONReader.Member] {
+        index += 1
+        var members: [JSONReader.Member] = []
+        var names: Set<String>?
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return members }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
@@ -92,12 +101,19 @@ private struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
-            guard members[key] == nil else { throw failure("duplicate member '\(key)'") }
-            members[key] = try parseValue(depth: depth + 1)
+            // Events have a dozen members at most: a linear check beats hashing every name; a wide
+            // object switches to a set so the check stays linear in the object's size.
+            if members.count < 16 {
+                guard !members.contains(where: { $0.name == key }) else { throw failure("duplicate member '\(key)'") }
+            } else {
+                if names == nil { names = Set(members.map(\.name)) }
+                guard names!.insert(key).inserted else { throw failure("duplicate member '\(key)'") }
+            }
+            members.append(JSONReader.Member(name: key, value: try parseValue(depth: depth + 1)))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return members }
             throw failure("expected ',' or '}'")
         }
     }
@@ -119,7 +135,21 @@ private struct JSONParser {
 
     mutating func parseString() throws(JSONError) -> String {
         index += 1
-        var scalars: [UInt8] = []
+        // Fast path: most strings are plain ASCII without escapes and become a String straight
+        // from the input bytes.
+        let start = index
+        var end = index
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                index = end + 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            end += 1
+        }
+        var scalars: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        index = end
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[index]

@@ -84,35 +84,83 @@ public struct JSONWriter: Sendable {
     }
 }
 
-/// Reads typed members out of a parsed JSON object, with errors that name the member.
+/// Reads typed members out of a JSON object, with errors that name the member.
+///
+/// Events and commands are small flat objects read by every consumer of the log, so the reader keeps
+/// the members in document order and finds one by a short linear search: no dictionary to build and
+/// hash on the hot path (`init(parsing:context:)`).
 public struct JSONReader: Sendable {
-    /// The object's members.
-    public let members: [String: JSONValue]
+    /// One member of the object.
+    public struct Member: Sendable {
+        /// The member's name.
+        public var name: String
+        /// The member's value.
+        public var value: JSONValue
+    }
+
+    /// The object's members in document order (names are unique).
+    public let entries: [Member]
     /// What is being read, for error messages (`betPlaced`).
     public let context: String
+
+    /// The object's members by name.
+    public var members: [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0.value) })
+    }
 
     /// A reader over `value`, which must be an object.
     public init(_ value: JSONValue, context: String) throws(JSONError) {
         guard case .object(let members) = value else { throw JSONError("\(context): expected a JSON object") }
-        self.members = members
+        self.init(entries: members.map { Member(name: $0.key, value: $0.value) }, context: context)
+    }
+
+    /// Parses one JSON document from UTF-8 bytes (RFC 8259), which must be an object.
+    public init(parsing bytes: [UInt8], context: String, maxDepth: Int = 64) throws(JSONError) {
+        let entries = try bytes.withUnsafeBufferPointer { buffer throws(JSONError) in
+            var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
+            parser.skipWhitespace()
+            guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else {
+                // Say what is wrong with a document that is not even JSON before saying it is no object.
+                _ = try JSONValue.parse(bytes, maxDepth: maxDepth)
+                throw JSONError("\(context): expected a JSON object")
+            }
+            let entries = try parser.parseMembers(depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw parser.failure("trailing characters after the document") }
+            return entries
+        }
+        self.init(entries: entries, context: context)
+    }
+
+    private init(entries: [Member], context: String) {
+        self.entries = entries
         self.context = context
+    }
+
+    /// The same members, read as `context` (to name an event's type in errors once it is known).
+    public func reading(as context: String) -> JSONReader { JSONReader(entries: entries, context: context) }
+
+    /// The member `name`, or nil.
+    public subscript(name: String) -> JSONValue? {
+        for entry in entries where entry.name == name { return entry.value }
+        return nil
     }
 
     /// The string member `name`.
     public func string(_ name: String) throws(JSONError) -> String {
-        guard case .string(let value)? = members[name] else { throw JSONError("\(context): '\(name)' must be a string") }
+        guard case .string(let value)? = self[name] else { throw JSONError("\(context): '\(name)' must be a string") }
         return value
     }
 
     /// The integer member `name`.
     public func integer(_ name: String) throws(JSONError) -> Int64 {
-        guard case .integer(let value)? = members[name] else { throw JSONError("\(context): '\(name)' must be an integer") }
+        guard case .integer(let value)? = self[name] else { throw JSONError("\(context): '\(name)' must be an integer") }
         return value
     }
 
     /// The integer member `name`, or nil when absent or null.
     public func optionalInteger(_ name: String) throws(JSONError) -> Int64? {
-        switch members[name] {
+        switch self[name] {
         case nil, .null?: return nil
         case .integer(let value)?: return value
         default: throw JSONError("\(context): '\(name)' must be an integer")
@@ -121,7 +169,7 @@ public struct JSONReader: Sendable {
 
     /// The number member `name` as a double.
     public func double(_ name: String) throws(JSONError) -> Double {
-        switch members[name] {
+        switch self[name] {
         case .integer(let value)?: return Double(value)
         case .double(let value)?: return value
         default: throw JSONError("\(context): '\(name)' must be a number")
@@ -130,14 +178,14 @@ public struct JSONReader: Sendable {
 
     /// The boolean member `name`.
     public func bool(_ name: String) throws(JSONError) -> Bool {
-        guard case .bool(let value)? = members[name] else { throw JSONError("\(context): '\(name)' must be true or false") }
+        guard case .bool(let value)? = self[name] else { throw JSONError("\(context): '\(name)' must be true or false") }
         return value
     }
 
     /// Throws when the object has members other than `known`.
-    public func rejectUnknown(_ known: Set<String>) throws(JSONError) {
-        if let extra = members.keys.first(where: { !known.contains($0) }) {
-            throw JSONError("\(context): unknown member '\(extra)'")
+    public func rejectUnknown(_ known: [String]) throws(JSONError) {
+        if let extra = entries.first(where: { !known.contains($0.name) }) {
+            throw JSONError("\(context): unknown member '\(extra.name)'")
         }
     }
 }

@@ -48,19 +48,24 @@ extension RoundCommand {
 
     /// Decodes a command's JSON; throws, naming the member, on anything malformed or unknown.
     public static func decode(json bytes: some Collection<UInt8>) throws(JSONError) -> (table: TableID, command: RoundCommand) {
-        let object = try JSONReader(JSONValue.parse(bytes), context: "round command")
+        try decode(json: Array(bytes))
+    }
+
+    /// Decodes from the bytes of a record's value.
+    public static func decode(json bytes: [UInt8]) throws(JSONError) -> (table: TableID, command: RoundCommand) {
+        let object = try JSONReader(parsing: bytes, context: "round command")
         let type = try object.string("type")
-        let reader = try JSONReader(.object(object.members), context: type)
+        let reader = object.reading(as: type)
         let table = TableID(try reader.string("table"))
         let at = Timestamp(milliseconds: try reader.integer("at"))
-        let base: Set<String> = ["type", "table", "at"]
+        let base: [String] = ["type", "table", "at"]
         let command: RoundCommand
         switch type {
         case "open":
-            try reader.rejectUnknown(base.union(["round", "commitment"]))
+            try reader.rejectUnknown(base + ["round", "commitment"])
             command = .open(round: try reader.integer("round"), commitment: try reader.string("commitment"), at: at)
         case "placeBet":
-            try reader.rejectUnknown(base.union(["betId", "playerId", "currency", "stakeMinor", "autoCashOutHundredths"]))
+            try reader.rejectUnknown(base + ["betId", "playerId", "currency", "stakeMinor", "autoCashOutHundredths"])
             let code = try reader.string("currency")
             guard let currency = Currency(code: code) else { throw JSONError("placeBet: unknown currency '\(code)'") }
             command = .placeBet(PlaceBet(
@@ -68,11 +73,11 @@ extension RoundCommand {
                 stake: Money(minorUnits: try reader.integer("stakeMinor"), currency: currency),
                 autoCashOut: try reader.optionalInteger("autoCashOutHundredths").map(Multiplier.init(hundredths:)), at: at))
         case "cancelBet", "cashOut":
-            try reader.rejectUnknown(base.union(["betId", "playerId"]))
+            try reader.rejectUnknown(base + ["betId", "playerId"])
             let betID = BetID(try reader.string("betId")), player = PlayerID(try reader.string("playerId"))
             command = type == "cancelBet" ? .cancelBet(betID: betID, player: player, at: at) : .cashOut(betID: betID, player: player, at: at)
         case "void":
-            try reader.rejectUnknown(base.union(["reason"]))
+            try reader.rejectUnknown(base + ["reason"])
             command = .void(reason: try reader.string("reason"), at: at)
         case "closeBetting": try reader.rejectUnknown(base); command = .closeBetting(at: at)
         case "takeOff": try reader.rejectUnknown(base); command = .takeOff(at: at)

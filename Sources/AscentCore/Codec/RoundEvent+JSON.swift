@@ -70,9 +70,14 @@ extension RoundEvent {
     /// Decodes a round-topic record's JSON value; throws, naming the member, on anything malformed
     /// or unknown (a consumer stops on such a record rather than skip it).
     public static func decode(json bytes: some Collection<UInt8>) throws(JSONError) -> (table: TableID, event: RoundEvent) {
-        let object = try JSONReader(JSONValue.parse(bytes), context: "round event")
+        try decode(json: Array(bytes))
+    }
+
+    /// Decodes from the bytes of a record's value.
+    public static func decode(json bytes: [UInt8]) throws(JSONError) -> (table: TableID, event: RoundEvent) {
+        let object = try JSONReader(parsing: bytes, context: "round event")
         let type = try object.string("type")
-        let reader = try JSONReader(.object(object.members), context: type)
+        let reader = object.reading(as: type)
         let table = TableID(try reader.string("table"))
         let round = try reader.integer("round")
         func at(_ name: String = "at") throws(JSONError) -> Timestamp { Timestamp(milliseconds: try reader.integer(name)) }
@@ -84,39 +89,39 @@ extension RoundEvent {
         func bet() throws(JSONError) -> (BetID, PlayerID, Money) {
             (BetID(try reader.string("betId")), PlayerID(try reader.string("playerId")), try money("stakeMinor"))
         }
-        let betFields: Set<String> = ["type", "table", "round", "betId", "playerId", "currency", "stakeMinor"]
-        let base: Set<String> = ["type", "table", "round"]
+        let betFields: [String] = ["type", "table", "round", "betId", "playerId", "currency", "stakeMinor"]
+        let base: [String] = ["type", "table", "round"]
         let event: RoundEvent
         switch type {
         case "roundOpened":
-            try reader.rejectUnknown(base.union(["commitment", "at", "bettingClosesAt"]))
+            try reader.rejectUnknown(base + ["commitment", "at", "bettingClosesAt"])
             event = .roundOpened(round: round, commitment: try reader.string("commitment"), at: try at(),
                                  bettingClosesAt: try at("bettingClosesAt"))
         case "betPlaced":
-            try reader.rejectUnknown(betFields.union(["autoCashOutHundredths", "at"]))
+            try reader.rejectUnknown(betFields + ["autoCashOutHundredths", "at"])
             let (id, player, stake) = try bet()
             event = .betPlaced(round: round, betID: id, player: player, stake: stake,
                                autoCashOut: try reader.optionalInteger("autoCashOutHundredths").map(Multiplier.init(hundredths:)),
                                at: try at())
         case "betRejected":
-            try reader.rejectUnknown(betFields.union(["reason", "at"]))
+            try reader.rejectUnknown(betFields + ["reason", "at"])
             let (id, player, stake) = try bet()
             event = .betRejected(round: round, betID: id, player: player, stake: stake, reason: try reader.string("reason"), at: try at())
         case "betCancelled":
-            try reader.rejectUnknown(betFields.union(["at"]))
+            try reader.rejectUnknown(betFields + ["at"])
             let (id, player, stake) = try bet()
             event = .betCancelled(round: round, betID: id, player: player, stake: stake, at: try at())
         case "bettingClosed":
-            try reader.rejectUnknown(base.union(["at"]))
+            try reader.rejectUnknown(base + ["at"])
             event = .bettingClosed(round: round, at: try at())
         case "tookOff":
-            try reader.rejectUnknown(base.union(["at"]))
+            try reader.rejectUnknown(base + ["at"])
             event = .tookOff(round: round, at: try at())
         case "ticked":
-            try reader.rejectUnknown(base.union(["at", "multiplierHundredths"]))
+            try reader.rejectUnknown(base + ["at", "multiplierHundredths"])
             event = .ticked(round: round, at: try at(), multiplier: Multiplier(hundredths: try reader.integer("multiplierHundredths")))
         case "cashedOut":
-            try reader.rejectUnknown(betFields.union(["multiplierHundredths", "payoutMinor", "reason", "at"]))
+            try reader.rejectUnknown(betFields + ["multiplierHundredths", "payoutMinor", "reason", "at"])
             let (id, player, stake) = try bet()
             let reasonText = try reader.string("reason")
             guard let reason = CashOutReason(rawValue: reasonText) else { throw JSONError("cashedOut: unknown reason '\(reasonText)'") }
@@ -124,7 +129,7 @@ extension RoundEvent {
                                multiplier: Multiplier(hundredths: try reader.integer("multiplierHundredths")),
                                payout: try money("payoutMinor"), reason: reason, at: try at())
         case "crashed":
-            try reader.rejectUnknown(base.union(["crashPointHundredths", "seed", "at"]))
+            try reader.rejectUnknown(base + ["crashPointHundredths", "seed", "at"])
             event = .crashed(round: round, crashPoint: Multiplier(hundredths: try reader.integer("crashPointHundredths")),
                              seed: try reader.string("seed"), at: try at())
         case "betLost":
@@ -132,18 +137,18 @@ extension RoundEvent {
             let (id, player, stake) = try bet()
             event = .betLost(round: round, betID: id, player: player, stake: stake)
         case "roundVoided":
-            try reader.rejectUnknown(base.union(["reason", "at"]))
+            try reader.rejectUnknown(base + ["reason", "at"])
             event = .roundVoided(round: round, reason: try reader.string("reason"), at: try at())
         case "betRefunded":
             try reader.rejectUnknown(betFields)
             let (id, player, stake) = try bet()
             event = .betRefunded(round: round, betID: id, player: player, stake: stake)
         case "roundSettled":
-            try reader.rejectUnknown(base.union(["bets", "currency", "totalStakeMinor", "totalPayoutMinor", "at"]))
+            try reader.rejectUnknown(base + ["bets", "currency", "totalStakeMinor", "totalPayoutMinor", "at"])
             event = .roundSettled(round: round, bets: Int(try reader.integer("bets")), totalStake: try money("totalStakeMinor"),
                                   totalPayout: try money("totalPayoutMinor"), at: try at())
         case "authorityClaimed":
-            try reader.rejectUnknown(base.union(["epoch", "writer", "at"]))
+            try reader.rejectUnknown(base + ["epoch", "writer", "at"])
             event = .authorityClaimed(round: round, epoch: try reader.integer("epoch"), writer: try reader.string("writer"), at: try at())
         default:
             throw JSONError("unknown round event type '\(type)'")

@@ -49,32 +49,37 @@ extension WalletCommand {
 
     /// Decodes a wallet command; throws, naming the member, on anything malformed or unknown.
     public static func decode(json bytes: some Collection<UInt8>) throws(JSONError) -> WalletCommand {
-        let object = try JSONReader(JSONValue.parse(bytes), context: "wallet command")
+        try decode(json: Array(bytes))
+    }
+
+    /// Decodes from the bytes of a record's value.
+    public static func decode(json bytes: [UInt8]) throws(JSONError) -> WalletCommand {
+        let object = try JSONReader(parsing: bytes, context: "wallet command")
         let type = try object.string("type")
-        let reader = try JSONReader(.object(object.members), context: type)
-        let base: Set<String> = ["type", "commandId", "playerId", "at"]
-        let betFields: Set<String> = ["table", "round", "betId"]
+        let reader = object.reading(as: type)
+        let base: [String] = ["type", "commandId", "playerId", "at"]
+        let betFields: [String] = ["table", "round", "betId"]
         let action: WalletAction
         switch type {
         case "deposit", "withdraw":
-            try reader.rejectUnknown(base.union(["currency", "amountMinor", "reference"]))
+            try reader.rejectUnknown(base + ["currency", "amountMinor", "reference"])
             let amount = try readMoney(reader, "amountMinor"), reference = try reader.string("reference")
             action = type == "deposit" ? .deposit(amount, reference: reference) : .withdraw(amount, reference: reference)
         case "reserveStake":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "autoCashOutHundredths"]))
+            try reader.rejectUnknown(base + (betFields) + ["currency", "amountMinor", "autoCashOutHundredths"])
             action = .reserveStake(try readBet(reader), try readMoney(reader, "amountMinor"), autoCashOut: try readAuto(reader))
         case "releaseStake":
-            try reader.rejectUnknown(base.union(betFields).union(["reason"]))
+            try reader.rejectUnknown(base + (betFields) + ["reason"])
             action = .releaseStake(try readBet(reader), reason: try readReleaseReason(reader))
         case "settleBet":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "payoutMinor"]))
+            try reader.rejectUnknown(base + (betFields) + ["currency", "payoutMinor"])
             action = .settleBet(try readBet(reader), payout: try readMoney(reader, "payoutMinor"))
         case "setLimits":
-            try reader.rejectUnknown(base.union(["dailyStakeMinor", "dailyLossMinor"]))
+            try reader.rejectUnknown(base + ["dailyStakeMinor", "dailyLossMinor"])
             action = .setLimits(GamingLimits(dailyStakeMinorUnits: try reader.optionalInteger("dailyStakeMinor"),
                                              dailyLossMinorUnits: try reader.optionalInteger("dailyLossMinor")))
         case "selfExclude":
-            try reader.rejectUnknown(base.union(["until"]))
+            try reader.rejectUnknown(base + ["until"])
             action = .selfExclude(until: Timestamp(milliseconds: try reader.integer("until")))
         default:
             throw JSONError("unknown wallet command type '\(type)'")
@@ -139,26 +144,31 @@ extension WalletEvent {
 
     /// Decodes a wallet event; throws, naming the member, on anything malformed or unknown.
     public static func decode(json bytes: some Collection<UInt8>) throws(JSONError) -> WalletEvent {
-        let object = try JSONReader(JSONValue.parse(bytes), context: "wallet event")
+        try decode(json: Array(bytes))
+    }
+
+    /// Decodes from the bytes of a record's value.
+    public static func decode(json bytes: [UInt8]) throws(JSONError) -> WalletEvent {
+        let object = try JSONReader(parsing: bytes, context: "wallet event")
         let type = try object.string("type")
-        let reader = try JSONReader(.object(object.members), context: type)
+        let reader = object.reading(as: type)
         let id = try reader.string("commandId"), player = PlayerID(try reader.string("playerId"))
         let at = Timestamp(milliseconds: try reader.integer("at"))
-        let base: Set<String> = ["type", "commandId", "playerId", "at"]
-        let betFields: Set<String> = ["table", "round", "betId"]
+        let base: [String] = ["type", "commandId", "playerId", "at"]
+        let betFields: [String] = ["table", "round", "betId"]
         switch type {
         case "deposited", "withdrawn":
-            try reader.rejectUnknown(base.union(["currency", "amountMinor", "reference"]))
+            try reader.rejectUnknown(base + ["currency", "amountMinor", "reference"])
             let amount = try readMoney(reader, "amountMinor"), reference = try reader.string("reference")
             return type == "deposited" ? .deposited(commandID: id, player: player, amount: amount, reference: reference, at: at)
                 : .withdrawn(commandID: id, player: player, amount: amount, reference: reference, at: at)
         case "stakeReserved":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "autoCashOutHundredths"]))
+            try reader.rejectUnknown(base + (betFields) + ["currency", "amountMinor", "autoCashOutHundredths"])
             return .stakeReserved(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
                                   autoCashOut: try readAuto(reader), at: at)
         case "stakeRefused":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "autoCashOutHundredths", "reason",
-                                                                  "excludedUntil", "limitMinor"]))
+            try reader.rejectUnknown(base + (betFields) + ["currency", "amountMinor", "autoCashOutHundredths", "reason",
+                                                                  "excludedUntil", "limitMinor"])
             let code = try reader.string("reason")
             let reason: WalletRejection
             switch code {
@@ -171,21 +181,21 @@ extension WalletEvent {
             return .stakeRefused(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
                                  autoCashOut: try readAuto(reader), reason: reason, at: at)
         case "stakeReleased":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "amountMinor", "reason"]))
+            try reader.rejectUnknown(base + (betFields) + ["currency", "amountMinor", "reason"])
             return .stakeReleased(commandID: id, player: player, bet: try readBet(reader), amount: try readMoney(reader, "amountMinor"),
                                   reason: try readReleaseReason(reader), at: at)
         case "betSettled":
-            try reader.rejectUnknown(base.union(betFields).union(["currency", "stakeMinor", "payoutMinor"]))
+            try reader.rejectUnknown(base + (betFields) + ["currency", "stakeMinor", "payoutMinor"])
             return .betSettled(commandID: id, player: player, bet: try readBet(reader), stake: try readMoney(reader, "stakeMinor"),
                                payout: try readMoney(reader, "payoutMinor"), at: at)
         case "limitsSet":
-            try reader.rejectUnknown(base.union(["dailyStakeMinor", "dailyLossMinor", "effectiveAt"]))
+            try reader.rejectUnknown(base + ["dailyStakeMinor", "dailyLossMinor", "effectiveAt"])
             return .limitsSet(commandID: id, player: player,
                               limits: GamingLimits(dailyStakeMinorUnits: try reader.optionalInteger("dailyStakeMinor"),
                                                    dailyLossMinorUnits: try reader.optionalInteger("dailyLossMinor")),
                               effectiveAt: Timestamp(milliseconds: try reader.integer("effectiveAt")), at: at)
         case "selfExcluded":
-            try reader.rejectUnknown(base.union(["until"]))
+            try reader.rejectUnknown(base + ["until"])
             return .selfExcluded(commandID: id, player: player, until: Timestamp(milliseconds: try reader.integer("until")), at: at)
         default:
             throw JSONError("unknown wallet event type '\(type)'")
