@@ -258,7 +258,8 @@ public final class PostgresEventLog: EventLog {
         }
         let order = groups.keys.sorted()
         var topics = PQArrayLiteral(), partitions = PQArrayLiteral(), sequences = PQArrayLiteral(), counts = PQArrayLiteral()
-        var keys = PQArrayLiteral(), values = PQArrayLiteral(), headers = PQArrayLiteral()
+        var keys = PQByteaArray(), values = PQByteaArray(reservingCapacity: batch.reduce(0) { $0 + $1.bytes } + 8 * batch.count)
+        var headers = PQByteaArray()
         for partition in order {
             let members = groups[partition]!
             topics.append(text: partition.topic)
@@ -267,13 +268,13 @@ public final class PostgresEventLog: EventLog {
             counts.append(members.count)
             for member in members {
                 let record = accepted[member.request].request.records[member.index]
-                keys.append(bytea: record.key)
-                values.append(bytea: record.value)
-                headers.append(bytea: LogHeaderCodec.encode(record.headers))
+                keys.append(record.key)
+                values.append(record.value)
+                headers.append(LogHeaderCodec.encode(record.headers))
             }
         }
         let parameters: [PQParameter] = [.text(producer.id), .text(topics.text), .text(partitions.text), .text(sequences.text),
-                                         .text(counts.text), .text(keys.text), .text(values.text), .text(headers.text)]
+                                         .text(counts.text), .bytes(keys.binary), .bytes(values.binary), .bytes(headers.binary)]
         let sql = "select * from log_append($1, $2::text[], $3::int4[], $4::int8[], $5::int4[], $6::bytea[], $7::bytea[], $8::bytea[])"
 
         var bases: [Int64] = []
