@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "AscentPostgres", dependencies: ["CLibPQ", "AscentLog"]),
         .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
         // Operations: metrics, JSON-lines logs, a small HTTP server for /metrics and health, signals.
-        .target(name: "AscentRuntime"),
+        .target(name: "AscentRuntime", dependencies: ["CSystemShim"]),
         // The WebSocket edge: an epoll server (RFC 6455) over a small C shim for what Glibc lacks.
         .target(name: "CSystemShim"),
         .target(name: "AscentEdge", dependencies: ["CSystemShim", "AscentRuntime", "AscentCore"]),

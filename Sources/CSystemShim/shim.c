@@ -2,6 +2,7 @@
 #include "CSystemShim.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -74,4 +75,12 @@ int ascent_set_reuse_port(int fd) {
 int ascent_set_nodelay(int fd) {
     int one = 1;
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+void ascent_set_thread_name(const char *name) {
+    char shortened[16];
+    size_t length = 0;
+    while (length < 15 && name[length] != 0) { shortened[length] = name[length]; length++; }
+    shortened[length] = 0;
+    pthread_setname_np(pthread_self(), shortened);
 }

@@ -45,4 +45,7 @@ int ascent_set_reuse_port(int fd);
 /// Sets TCP_NODELAY so small frames go out without Nagle's delay; 0 or -1 and errno.
 int ascent_set_nodelay(int fd);
 
+/// Names the calling thread (at most 15 bytes are kept), as top -H and /proc/PID/task/*/comm show it.
+void ascent_set_thread_name(const char *name);
+
 #endif
