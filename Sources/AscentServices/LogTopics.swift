@@ -11,6 +11,10 @@ public struct LogTopics: Hashable, Sendable {
     public var walletCommands: String
     /// Wallet events, keyed by player id; written by the wallet.
     public var walletEvents: String
+    /// Funded bets, keyed by table id; written by the wallet: a copy of each `stakeReserved` routed
+    /// to its table's partition, so a round authority reads its own table's bets and nothing else
+    /// (not every player's deposits and payouts). The wallet-events copy is the record of money.
+    public var fundedBets: String
 
     /// Topics named `<prefix>round-events` and so on.
     public init(prefix: String = "ascent.") {
@@ -18,13 +22,14 @@ public struct LogTopics: Hashable, Sendable {
         roundCommands = prefix + "round-commands"
         walletCommands = prefix + "wallet-commands"
         walletEvents = prefix + "wallet-events"
+        fundedBets = prefix + "funded-bets"
     }
 
     /// Every topic with its retention: the event topics are the system of record and kept forever.
     public var all: [(name: String, retention: TopicRetention)] {
         let week: Int64 = 7 * 86_400_000
         return [(roundEvents, .forever), (roundCommands, .milliseconds(week)),
-                (walletCommands, .milliseconds(week)), (walletEvents, .forever)]
+                (walletCommands, .milliseconds(week)), (walletEvents, .forever), (fundedBets, .milliseconds(week))]
     }
 
     /// Creates every topic with `partitions` partitions (wallet commands and events must have the
@@ -98,6 +103,16 @@ public enum Records {
         OutgoingRecord(topic: topics.walletEvents, key: Array(event.player.rawValue.utf8), value: event.json(),
                        headers: headers(type: event.typeName, version: WalletEvent.schemaVersion, correlation: event.commandID),
                        partition: partition)
+    }
+}
+
+extension Records {
+    /// A funded-bets record for a `stakeReserved` event: the same value as its wallet-events record,
+    /// keyed by the bet's table so it reaches that table's authority.
+    public static func funded(_ event: WalletEvent, topics: LogTopics) -> OutgoingRecord? {
+        guard case .stakeReserved(_, _, let bet, _, _, _) = event else { return nil }
+        return OutgoingRecord(topic: topics.fundedBets, key: Array(bet.table.rawValue.utf8), value: event.json(),
+                              headers: headers(type: event.typeName, version: WalletEvent.schemaVersion, correlation: event.commandID))
     }
 }
 

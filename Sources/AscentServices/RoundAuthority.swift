@@ -90,7 +90,7 @@ public final class RoundAuthority {
     public func run() async throws {
         try await recover()
         let topics = configuration.topics
-        let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.walletEvents], start: .earliest))
+        let consumer = try await log.makeConsumer(.group("authority.\(table.rawValue)", topics: [topics.roundCommands, topics.fundedBets], start: .earliest))
         defer { Task { [consumer, watch] in try? await consumer.close(); try? await watch?.close() } }
         var committer = PositionCommitter()
         var lastFenceCheck: UInt64 = 0
@@ -296,17 +296,19 @@ public final class RoundAuthority {
         // crash instant must lose, and the crash must be in the log before them.
         var events: [RoundEvent] = []
         if state.phase == .flying, clock.now() >= crashInstant() { events += try decideAndApply(.crash(at: clock.now())) }
-        if record.topicPartition.topic == topics.walletEvents {
-            // Most wallet events (deposits, settlements, releases) are not bets: skip them by their
-            // type header without decoding.
-            if let type = record.header(Records.Header.type), type != "stakeReserved" { return events }
+        if record.topicPartition.topic == topics.fundedBets {
             guard let event = try? WalletEvent.decode(json: record.value) else {
-                logger.error("undecodable wallet event", ["offset": String(record.offset)])
+                logger.error("undecodable funded bet", ["offset": String(record.offset)])
                 return events
             }
             guard case .stakeReserved(_, let player, let bet, let amount, let autoCashOut, _) = event, bet.table == table else { return events }
             defer { ServiceMetrics.observe(metrics.betAcceptance, from: record, to: clock.now()) }
             let command = RoundCommand.placeBet(PlaceBet(betID: bet.betID, player: player, stake: amount, autoCashOut: autoCashOut, at: clock.now()))
+            // A second copy of a bet already placed (the wallet re-sends a reservation it replays) is
+            // a no-op, whatever the phase.
+            if bet.round == state.round, state.bets[bet.betID] != nil {
+                return events + (try decideOrRefuse(command, bet: bet, player: player, amount: amount))
+            }
             // A reservation for a round that is no longer betting is refused, however old: a wallet that
             // lagged behind may deliver it late, and its stake must come back. (If the group's position
             // were lost, replayed reservations would be refused again; settlement's release then finds

@@ -9,7 +9,9 @@ import AscentRuntime
 /// partition's players from their own wallet events, then decides each command with its own clock,
 /// appends the events to the same partition number of the wallet-events topic, and only then commits
 /// the commands. A crash between append and commit replays commands that are already in the events:
-/// the rebuilt state knows their ids, so they are no-ops.
+/// the rebuilt state knows their ids, so they are no-ops (a reservation still held is sent to its
+/// table's authority again). Each stake reservation is also appended to the funded-bets topic under
+/// its table's key, which is what the round authority reads.
 public final class WalletService {
     private let log: any EventLog
     private let topics: LogTopics
@@ -82,7 +84,9 @@ public final class WalletService {
                     for event in events {
                         Wallet.apply(event, to: &players[partition]![command.player, default: WalletState()])
                         records.append(Records.make(event, topics: topics, partition: partition))
+                        if let funded = Records.funded(event, topics: topics) { records.append(funded) }
                     }
+                    if events.isEmpty, let funded = fundedAgain(command, partition: partition) { records.append(funded) }
                 case .failure(let rejection):
                     metrics.walletRejections.increment()
                     logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
@@ -94,6 +98,18 @@ public final class WalletService {
         }
         try await committer.commitIfDue(consumer, force: true)
         try await consumer.close()
+    }
+
+    /// A replayed reservation whose stake is still held is sent to its table again: the wallet may
+    /// have died after its wallet-events record and before the funded-bets copy were both stored
+    /// (they can land in different transactions or, on Kafka, batches). The authority places a bet
+    /// once, so a second copy changes nothing.
+    private func fundedAgain(_ command: WalletCommand, partition: Int32) -> OutgoingRecord? {
+        guard case .reserveStake(let bet, let amount, let autoCashOut) = command.action,
+              let reservation = players[partition]?[command.player]?.reservations[bet], reservation.commandID == command.id else { return nil }
+        let event = WalletEvent.stakeReserved(commandID: command.id, player: command.player, bet: bet, amount: amount,
+                                              autoCashOut: autoCashOut, at: reservation.at)
+        return Records.funded(event, topics: topics)
     }
 
     /// Rebuilds every player of `partition` from the partition's wallet events.
