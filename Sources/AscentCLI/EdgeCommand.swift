@@ -50,7 +50,7 @@ struct EdgeCommand: Subcommand {
                                            terminatingHash: terminatingHash, metrics: metrics)
         print("edge on http://127.0.0.1:\(gateway.port)/ (player page) — ascent token --player ID makes a token")
         nonisolated(unsafe) let running = gateway.gateway
-        return await PartRunner.run([("edge", { try await running.run() })], log: log, metrics: metrics, metricsPort: nil, component: "edge")
+        return await PartRunner.run([("edge", { try await running.run() })], logs: [log], metrics: metrics, metricsPort: nil, component: "edge")
     }
 
     /// A gateway with its server started on `port`, serving `web` and the ops routes.

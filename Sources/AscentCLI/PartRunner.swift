@@ -4,12 +4,13 @@ import AscentRuntime
 import AscentServices
 
 /// Runs parts of the system until SIGTERM/SIGINT: installs signal handling, serves /metrics,
-/// /healthz and /readyz, starts each part in a task, and on a signal (or a part stopping) cancels
-/// them, which makes each finish its batch, commit and leave its consumer group, then shuts the log.
+/// /healthz and /readyz, starts each part in a task on a thread of its own (`ThreadExecutor`), and
+/// on a signal (or a part stopping) cancels them, which makes each finish its batch, commit and
+/// leave its consumer group, then shuts the logs.
 enum PartRunner {
     typealias Part = (name: String, run: @Sendable () async throws -> Void)
 
-    static func run(_ parts: [Part], log: any EventLog, metrics: ServiceMetrics, metricsPort: Int?, component: String) async -> Int32 {
+    static func run(_ parts: [Part], logs: [any EventLog], metrics: ServiceMetrics, metricsPort: Int?, component: String) async -> Int32 {
         SignalHandler.install()
         let logger = StderrLogger(component: component)
         var ops: OpsServer?
@@ -21,9 +22,12 @@ enum PartRunner {
                 return 1
             }
         }
+        // A part that decodes a large batch cannot hold up another part's decision: each runs on its
+        // own thread, scheduled by the kernel as separate processes would be.
+        let executors = parts.map { ThreadExecutor(name: $0.name) }
         let code: Int32 = await withTaskGroup(of: (String, Error?).self) { group in
-            for part in parts {
-                group.addTask {
+            for (part, executor) in zip(parts, executors) {
+                group.addTask(executorPreference: executor) {
                     do { try await part.run(); return (part.name, nil) } catch { return (part.name, error) }
                 }
             }
@@ -46,7 +50,7 @@ enum PartRunner {
             for await _ in group {}
             return code
         }
-        try? await log.shutdown()
+        for log in logs { try? await log.shutdown() }
         ops?.stop()
         return code
     }
@@ -100,7 +104,7 @@ struct PartCommand: Subcommand {
         default:
             throw UsageError("unknown part \(part)")
         }
-        return await PartRunner.run([(part, body)], log: log, metrics: metrics, metricsPort: metricsPort, component: part)
+        return await PartRunner.run([(part, body)], logs: [log], metrics: metrics, metricsPort: metricsPort, component: part)
     }
 }
 

@@ -63,12 +63,17 @@ struct UpCommand: Subcommand {
         print("table \(options.table.table) · \(options.table.currency) · salt \(salt) · \(bots) bots · Ctrl-C stops")
 
         let metrics = ServiceMetrics()
+        // Each service gets a log client of its own (its own producer and, on PostgreSQL, its own
+        // writer connection), as it would as a separate process: one part's large append never
+        // queues another part's decision behind it.
+        let logs = (authority: try options.makeLog(), wallet: try options.makeLog(), settlement: try options.makeLog(),
+                    projector: try options.makeLog())
         let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt,
                                                                 intermissionMilliseconds: options.intermissionMilliseconds, topics: topics),
-                                       log: log, logger: StderrLogger(component: "authority"), metrics: metrics)
-        let wallet = WalletService(log: log, topics: topics, logger: StderrLogger(component: "wallet"), metrics: metrics)
-        let settlement = SettlementService(log: log, topics: topics, logger: StderrLogger(component: "settlement"), metrics: metrics)
-        let projector = Projector(log: log, databaseURL: databaseURL, topics: topics, logger: StderrLogger(component: "projector"),
+                                       log: logs.authority, logger: StderrLogger(component: "authority"), metrics: metrics)
+        let wallet = WalletService(log: logs.wallet, topics: topics, logger: StderrLogger(component: "wallet"), metrics: metrics)
+        let settlement = SettlementService(log: logs.settlement, topics: topics, logger: StderrLogger(component: "settlement"), metrics: metrics)
+        let projector = Projector(log: logs.projector, databaseURL: databaseURL, topics: topics, logger: StderrLogger(component: "projector"),
                                   metrics: metrics)
         let printer = RoundPrinter(log: log, topics: topics, table: options.table.table, stopAfter: rounds)
         let players = BotPlayers(log: log, topics: topics, table: options.table, count: bots)
@@ -99,7 +104,8 @@ struct UpCommand: Subcommand {
                                    tally: BotsCommand.TallyBox())
             }
         }
-        return await PartRunner.run(list, log: log, metrics: metrics, metricsPort: metricsPort, component: "up")
+        return await PartRunner.run(list, logs: [log, logs.authority, logs.wallet, logs.settlement, logs.projector], metrics: metrics,
+                                    metricsPort: metricsPort, component: "up")
     }
 
     /// Runs scripts/pg start from the working directory and returns the URL it prints.
