@@ -87,16 +87,17 @@ struct BenchStackCommand: Subcommand {
         let metrics = ServiceMetrics()
         nonisolated(unsafe) let parts = (
             RoundAuthority(configuration: AuthorityConfiguration(table: table, chain: chain, salt: salt, intermissionMilliseconds: 500,
-                                                                 topics: topics, maxBatch: 5_000), log: log, metrics: metrics),
-            WalletService(log: log, topics: topics, maxBatch: 5_000, metrics: metrics),
-            SettlementService(log: log, topics: topics, maxBatch: 5_000, metrics: metrics),
-            Projector(log: log, databaseURL: url, topics: topics, metrics: metrics))
+                                                                 topics: topics, maxBatch: 5_000), log: PostgresEventLog(databaseURL: url), metrics: metrics),
+            WalletService(log: PostgresEventLog(databaseURL: url), topics: topics, maxBatch: 5_000, metrics: metrics),
+            SettlementService(log: PostgresEventLog(databaseURL: url), topics: topics, maxBatch: 5_000, metrics: metrics),
+            Projector(log: PostgresEventLog(databaseURL: url), databaseURL: url, topics: topics, metrics: metrics))
+        let executors = ["authority", "wallet", "settlement", "projector"].map { ThreadExecutor(name: $0) }
         let services = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await parts.0.run() }
-                group.addTask { try await parts.1.run() }
-                group.addTask { try await parts.2.run() }
-                group.addTask { try await parts.3.run() }
+                group.addTask(executorPreference: executors[0]) { try await parts.0.run() }
+                group.addTask(executorPreference: executors[1]) { try await parts.1.run() }
+                group.addTask(executorPreference: executors[2]) { try await parts.2.run() }
+                group.addTask(executorPreference: executors[3]) { try await parts.3.run() }
                 try await group.next()
             }
         }
@@ -120,6 +121,9 @@ struct BenchStackCommand: Subcommand {
         let watcher = try await log.makeConsumer(.positions([partition: 0]))
         var sentBet: [BetID: UInt64] = [:], sentCashOut: [BetID: UInt64] = [:]
         var acceptance: [UInt64] = [], decision: [UInt64] = [], accepted = 0, rejected = 0
+        // Cash-out latencies by the multiplier they were decided at, in bands of 0.10x: the auto
+        // cash-outs at 1.50x and what settling them sets off show up in the bands above.
+        var decisionByBand: [Int64: [UInt64]] = [:]
         var manual: [(BetID, PlayerID, Multiplier)] = []
         var roundsDone = 0, currentRound: Int64 = 0
         var sender: Task<Void, Error>?
@@ -171,8 +175,8 @@ struct BenchStackCommand: Subcommand {
                     _ = try await log.append(due.map {
                         Records.make(RoundCommand.cashOut(betID: $0.0, player: $0.1, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
                     })
-                case .cashedOut(_, let id, _, _, _, _, .manual, _):
-                    if let sent = sentCashOut[id] { decision.append(now &- sent) }
+                case .cashedOut(_, let id, _, _, let multiplier, _, .manual, _):
+                    if let sent = sentCashOut[id] { decision.append(now &- sent); decisionByBand[multiplier.hundredths / 10, default: []].append(now &- sent) }
                 case .roundSettled, .roundVoided:
                     if currentRound > 0 { roundsDone += 1 }
                 default:
@@ -204,6 +208,11 @@ struct BenchStackCommand: Subcommand {
         print("bet: reservation → betPlaced       \(percentile(acceptance, 0.5).leftPadded(to: 6))   \(percentile(acceptance, 0.99).leftPadded(to: 6))")
         print("cash-out: request → cashedOut      \(percentile(decision, 0.5).leftPadded(to: 6))   \(percentile(decision, 0.99).leftPadded(to: 6))")
         print("reference: bare log append → read \(percentile(reference, 0.5).leftPadded(to: 6))   \(percentile(reference, 0.99).leftPadded(to: 6))   (same rate, same run)")
+        print("cash-outs by multiplier at decision (half of the bets auto cash out at 1.50x):")
+        for (band, values) in decisionByBand.sorted(by: { $0.key < $1.key }) {
+            let label = String(format: "  %.2f–%.2fx  %6d cash-outs", Double(band) / 10, Double(band) / 10 + 0.09, values.count)
+            print("\(label)   p50 \(percentile(values, 0.5).leftPadded(to: 6)) ms   p99 \(percentile(values, 0.99).leftPadded(to: 6)) ms")
+        }
         func mean(_ histogram: Histogram) -> String {
             histogram.count == 0 ? "n/a" : String(format: "%.1f", histogram.sumSeconds / Double(histogram.count) * 1_000)
         }
