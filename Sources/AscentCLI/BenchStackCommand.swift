@@ -23,7 +23,8 @@ struct BenchStackCommand: Subcommand {
         Runs the wallet, the authority, settlement and the projector in this process on a fresh
         schema of the database (dropped afterwards), funds N players, and for K rounds sends bets at
         R per second during betting (two per player at most); half of the bets cash out by hand at targets
-        spread over 1.10x–1.99x (requests sent as the ticks pass them), the others auto at 1.50x.
+        spread over 1.10x–1.99x (each request sent when the curve reaches its target, in 10 ms
+        slices), the others auto at 1.50x.
 
           --database URL   PostgreSQL (default: $ASCENT_DATABASE_URL)
           --rate R         bets per second to send (default 5000)
@@ -128,10 +129,13 @@ struct BenchStackCommand: Subcommand {
         var roundsDone = 0, currentRound: Int64 = 0
         var sender: Task<Void, Error>?
         nonisolated(unsafe) let stampBox = Mutex<[BetID: UInt64]>([:])
+        nonisolated(unsafe) let cashOutStamps = Mutex<[BetID: UInt64]>([:])
+        var cashOutSender: Task<Void, Error>?
         while roundsDone < rounds {
             let poll = try await watcher.poll(maxRecords: 10_000, timeoutMilliseconds: 200)
             let now = SystemClock.monotonicNanoseconds()
             sentBet.merge(stampBox.withLock { stamps in defer { stamps = [:] }; return stamps }) { $1 }
+            sentCashOut.merge(cashOutStamps.withLock { stamps in defer { stamps = [:] }; return stamps }) { $1 }
             for record in poll.records {
                 let (_, event) = try RoundEvent.decode(json: record.value)
                 switch event {
@@ -141,8 +145,7 @@ struct BenchStackCommand: Subcommand {
                     let bets = (0..<betsPerRound).map { index in
                         (BetID("r\(round)-\(index)"), playerIDs[(index / 2) % playerCount], index % 2 == 0)
                     }
-                    // Manual bets cash out at targets spread over 1.10x–1.99x, as players do, so
-                    // requests arrive as a stream over the flight rather than in one burst.
+                    // Manual bets cash out at targets spread over 1.10x–1.99x, as players do.
                     manual = bets.enumerated().filter { $0.element.2 }
                         .map { ($0.element.0, $0.element.1, Multiplier(hundredths: 110 + Int64(($0.offset * 37) % 90))) }
                         .sorted { $0.2 < $1.2 }
@@ -166,17 +169,37 @@ struct BenchStackCommand: Subcommand {
                     if let sent = sentBet[id] ?? stampBox.withLock({ $0[id] }) { acceptance.append(now &- sent) }
                 case .betRejected:
                     rejected += 1
-                case .ticked(let round, _, let multiplier) where round == currentRound:
-                    let due = manual.prefix { $0.2 <= multiplier }
-                    guard !due.isEmpty else { break }
-                    manual.removeFirst(due.count)
-                    let sentAt = SystemClock.monotonicNanoseconds()
-                    for (id, _, _) in due { sentCashOut[id] = sentAt }
-                    _ = try await log.append(due.map {
-                        Records.make(RoundCommand.cashOut(betID: $0.0, player: $0.1, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
-                    })
+                case .tookOff(let round, let at) where round == currentRound:
+                    // Each manual cash-out is requested when the curve reaches its target, as a player
+                    // watching the plane clicks: requests arrive spread over the flight, sent in 10 ms
+                    // slices like the bets (the authority decides at its own clock either way).
+                    let schedule = manual.map { (due: at.advanced(byMilliseconds: table.curve.firstElapsedMilliseconds(reaching: $0.2)), bet: $0.0, player: $0.1) }
+                    manual = []
+                    cashOutSender = Task {
+                        var next = 0
+                        while next < schedule.count && !Task.isCancelled {
+                            let now = SystemClock().now()
+                            var end = next
+                            while end < schedule.count && schedule[end].due <= now { end += 1 }
+                            if end > next {
+                                let slice = schedule[next..<end]
+                                let sentAt = SystemClock.monotonicNanoseconds()
+                                cashOutStamps.withLock { stamps in for entry in slice { stamps[entry.bet] = sentAt } }
+                                _ = try await log.append(slice.map {
+                                    Records.make(RoundCommand.cashOut(betID: $0.bet, player: $0.player, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
+                                })
+                                next = end
+                            }
+                            try await Task.sleep(for: .milliseconds(10))
+                        }
+                    }
+                case .crashed:
+                    cashOutSender?.cancel()
                 case .cashedOut(_, let id, _, _, let multiplier, _, .manual, _):
-                    if let sent = sentCashOut[id] { decision.append(now &- sent); decisionByBand[multiplier.hundredths / 10, default: []].append(now &- sent) }
+                    if let sent = sentCashOut[id] ?? cashOutStamps.withLock({ $0[id] }) {
+                        decision.append(now &- sent)
+                        decisionByBand[multiplier.hundredths / 10, default: []].append(now &- sent)
+                    }
                 case .roundSettled, .roundVoided:
                     if currentRound > 0 { roundsDone += 1 }
                 default:
@@ -185,6 +208,7 @@ struct BenchStackCommand: Subcommand {
             }
         }
         try await sender?.value
+        _ = try? await cashOutSender?.value
         try await watcher.close()
         // Throughput counts a bet once the projection shows it settled: every part has done its work.
         let lastAccepted = SystemClock.monotonicNanoseconds()
