@@ -34,8 +34,11 @@ public struct AuthorityConfiguration: Sendable {
 ///
 /// It plays rounds continuously on its own clock — open with the next commitment, accept funded bets
 /// while betting is open, take off, tick, sequence cash-outs against its clock, crash exactly at the
-/// crash point's instant, reveal the seed, settle — and writes every decision to the log before it
-/// makes the next one. On start it rebuilds the table's state from its own events; a round found
+/// crash point's instant, reveal the seed, settle — and writes its decisions to the log in the order
+/// it made them. It applies each decision to its state at once and goes on reading and deciding while
+/// earlier events are still being appended (`OrderedAppender`), so a cash-out that arrives while
+/// thousands of auto cash-outs are being written is decided at the instant it arrives, not after the
+/// write. Nothing is visible before it is in the log: readers see the events in decision order. On start it rebuilds the table's state from its own events; a round found
 /// betting or in flight is voided (stakes still riding are refunded), because its players could not
 /// act while the authority was down; a crashed round is settled. Inputs are read as a consumer group
 /// and committed only after the events they caused are appended, so a crash replays them, and
@@ -64,6 +67,10 @@ public final class RoundAuthority {
     private var ownPartition: TopicPartition?
     /// Reads the table's partition after the claim, to notice another authority taking over.
     private var watch: (any LogConsumer)?
+    /// Writes the authority's events in decision order while it goes on deciding.
+    private let appender: OrderedAppender
+    /// Most events decided but not yet appended before the authority waits for the log.
+    private let maxBacklog = 50_000
 
     /// An authority for `configuration.table` on `log`.
     public init(configuration: AuthorityConfiguration, log: any EventLog, clock: any ServiceClock = SystemClock(),
@@ -78,6 +85,7 @@ public final class RoundAuthority {
         decider = Round(config: configuration.table)
         scheme = AscentCrashScheme(salt: configuration.salt, houseEdgeBasisPoints: configuration.table.houseEdgeBasisPoints)
         chain = configuration.chain
+        appender = OrderedAppender(log: log, observeAppend: { [metrics] in metrics.appendLatency.observe(nanoseconds: $0) })
     }
 
     /// The table's state as the authority last decided it.
@@ -95,25 +103,31 @@ public final class RoundAuthority {
         var committer = PositionCommitter()
         var lastFenceCheck: UInt64 = 0
         while !Task.isCancelled {
+            try checkAppends()
             let now = SystemClock.monotonicNanoseconds()
             if now - lastFenceCheck >= 100_000_000 {
                 try await checkNotFenced()
                 lastFenceCheck = now
             }
-            try await advanceClock()
+            try advanceClock()
+            // Decisions run ahead of the log by at most `maxBacklog` events.
+            if appender.backlog > maxBacklog { try await flushAppends() }
             let wait = max(0, min(deadline().milliseconds - clock.now().milliseconds, 100))
             let poll = try await consumer.poll(maxRecords: configuration.maxBatch, timeoutMilliseconds: Int(wait))
-            guard !poll.records.isEmpty else {
-                try await committer.commitIfDue(consumer)
-                continue
+            if !poll.records.isEmpty {
+                var events: [RoundEvent] = []
+                for record in poll.records { events += try handle(record) }
+                var positions: [TopicPartition: Int64] = [:]
+                for record in poll.records { positions[record.topicPartition] = record.offset + 1 }
+                append(events, inputs: positions)
+                ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
             }
-            var events: [RoundEvent] = []
-            for record in poll.records { events += try handle(record) }
-            try await append(events)
-            ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
-            for record in poll.records { committer.processed(record.topicPartition, next: record.offset + 1) }
+            // Inputs are committed only once the events they caused are in the log.
+            for (partition, next) in appender.takeDurablePositions() { committer.processed(partition, next: next) }
             try await committer.commitIfDue(consumer)
         }
+        try await flushAppends()
+        for (partition, next) in appender.takeDurablePositions() { committer.processed(partition, next: next) }
         try await committer.commitIfDue(consumer, force: true)
     }
 
@@ -150,12 +164,13 @@ public final class RoundAuthority {
         let now = clock.now()
         switch state.phase {
         case .betting, .closed, .flying:
-            try await decideAndAppend(.void(reason: "authority restarted while the round was \(state.phase.rawValue)", at: now))
+            try decideAndAppend(.void(reason: "authority restarted while the round was \(state.phase.rawValue)", at: now))
         case .crashed:
-            try await decideAndAppend(.settle(at: now))
+            try decideAndAppend(.settle(at: now))
         case .scheduled, .settled, .voided:
             break
         }
+        try await flushAppends()
         nextOpenAt = now
     }
 
@@ -217,7 +232,7 @@ public final class RoundAuthority {
     }
 
     /// Makes every move the clock calls for: open, take off, tick, crash, settle.
-    private func advanceClock() async throws {
+    private func advanceClock() throws {
         while true {
             let now = clock.now()
             let command: RoundCommand
@@ -248,13 +263,12 @@ public final class RoundAuthority {
             case .crashed:
                 command = .settle(at: now)
             }
-            try await decideAndAppend(command)
+            try decideAndAppend(command)
         }
     }
 
-    private func decideAndAppend(_ command: RoundCommand) async throws {
-        let events = try decideAndApply(command)
-        try await append(events)
+    private func decideAndAppend(_ command: RoundCommand) throws {
+        append(try decideAndApply(command))
     }
 
     /// Decides `command` against the current state and applies its events at once, so the next
@@ -366,20 +380,28 @@ public final class RoundAuthority {
         }
     }
 
-    private func append(_ events: [RoundEvent]) async throws {
-        guard !events.isEmpty else { return }
+    /// Queues `events` for the log after everything decided before them; `inputs` are the input
+    /// positions they complete.
+    private func append(_ events: [RoundEvent], inputs: [TopicPartition: Int64] = [:]) {
         let records = events.map { Records.make($0, table: table, topics: configuration.topics, stamp: stamp) }
-        let started = SystemClock.monotonicNanoseconds()
+        appender.enqueue(records, positions: inputs) { [metrics] in metrics.count(events) }
+    }
+
+    /// Stops the authority when an append failed: a restart recovers from what the log holds.
+    private func checkAppends() throws {
         do {
-            _ = try await log.append(records)
+            try appender.check()
         } catch {
             metrics.errors.increment()
-            logger.error("appending round events failed; the authority stops so a restart recovers from the log",
-                         ["error": "\(error)"])
+            logger.error("appending round events failed; the authority stops so a restart recovers from the log", ["error": "\(error)"])
             throw error
         }
-        metrics.appendLatency.observe(nanoseconds: SystemClock.monotonicNanoseconds() - started)
-        metrics.count(events)
+    }
+
+    /// Waits until every decided event is in the log.
+    private func flushAppends() async throws {
+        _ = try? await appender.flush()
+        try checkAppends()
     }
 }
 
