@@ -7,8 +7,8 @@ import AscentRuntime
 /// It reads wallet commands as the `wallet` consumer group, so partitions are split among wallet
 /// instances and handed over when one leaves. On being assigned a partition it rebuilds the
 /// partition's players from their own wallet events, then decides each command with its own clock,
-/// appends the events to the same partition number of the wallet-events topic, and only then commits
-/// the commands. A crash between append and commit replays commands that are already in the events:
+/// appends the events to the same partition number of the wallet-events topic, and only once they
+/// are appended commits the commands. A crash between append and commit replays commands that are already in the events:
 /// the rebuilt state knows their ids, so they are no-ops (a reservation still held is sent to its
 /// table's authority again). Each stake reservation is also appended to the funded-bets topic under
 /// its table's key, which is what the round authority reads.
@@ -41,21 +41,37 @@ public final class WalletService {
     }
 
     /// Serves commands until the task is cancelled; throws when the log fails (restart to recover).
+    ///
+    /// Decisions are applied to the players' state at once and their events appended in order while
+    /// the next commands are read (`OrderedAppender`); a command's position is committed only once
+    /// its events are in the log, and a partition is handed over or rebuilt only after everything
+    /// decided for it is.
     public func run() async throws {
         let consumer = try await log.makeConsumer(.group("wallet", topics: [topics.walletCommands], start: .earliest))
+        let appender = OrderedAppender(log: log)
         var committer = PositionCommitter()
+        func commitDurable(force: Bool = false) async throws {
+            for (partition, next) in appender.takeDurablePositions() { committer.processed(partition, next: next) }
+            try await committer.commitIfDue(consumer, force: force)
+        }
         while !Task.isCancelled {
+            try appender.check()
+            if appender.backlog > 4 * maxBatch { try await appender.flush() }
             let poll = try await consumer.poll(maxRecords: maxBatch, timeoutMilliseconds: 250)
-            if !poll.revoked.isEmpty { try await committer.commitIfDue(consumer, force: true) }
+            if !poll.revoked.isEmpty || !poll.assigned.isEmpty {
+                try await appender.flush()
+                try await commitDurable(force: true)
+            }
             for partition in poll.revoked { players[partition.partition] = nil }
             for partition in poll.assigned.keys.sorted() { try await rebuild(partition.partition) }
             guard !poll.records.isEmpty else {
-                try await committer.commitIfDue(consumer)
+                try await commitDurable()
                 continue
             }
             var records: [OutgoingRecord] = []
+            var positions: [TopicPartition: Int64] = [:]
             for record in poll.records {
-                committer.processed(record.topicPartition, next: record.offset + 1)
+                positions[record.topicPartition] = record.offset + 1
                 let partition = record.topicPartition.partition
                 if players[partition] == nil { try await rebuild(partition) }
                 metrics.walletCommands.increment()
@@ -92,11 +108,12 @@ public final class WalletService {
                     logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
                 }
             }
-            if !records.isEmpty { _ = try await log.append(records) }
-            try await committer.commitIfDue(consumer)
+            appender.enqueue(records, positions: positions)
+            try await commitDurable()
             ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
         }
-        try await committer.commitIfDue(consumer, force: true)
+        try await appender.flush()
+        try await commitDurable(force: true)
         try await consumer.close()
     }
 
