@@ -42,6 +42,9 @@ enum ProjectionSQL {
               daily_loss_limit_minor = case when excluded.limits_effective_at is null then players.daily_loss_limit_minor else excluded.daily_loss_limit_minor end,
               limits_effective_at = coalesce(excluded.limits_effective_at, players.limits_effective_at),
               self_excluded_until = greatest(excluded.self_excluded_until, players.self_excluded_until)
+            -- A player merely seen again changes nothing: skip the row version, its index entries and WAL.
+            where excluded.limits_effective_at is not null
+               or excluded.self_excluded_until > coalesce(players.self_excluded_until, '-infinity')
             """, parameters: [.text(id.text), .text(seen.text), .text(stake.text), .text(loss.text), .text(limitsSet.text),
                               .text(effective.text), .text(excluded.text)])
     }

@@ -111,12 +111,18 @@ public final class Projector {
     }
 
     /// Writes `batch` and its positions in one transaction.
+    ///
+    /// The transaction commits without waiting for its WAL to reach the disk (`synchronous_commit =
+    /// off`): the rows and the positions they reflect are still atomic, so a database crash can only
+    /// lose the last batches together with their positions, and the projector reads those records
+    /// again. The log, not the projection, is the record; its appends keep waiting for the disk.
     public func write(_ batch: ProjectionBatch) async throws {
         guard !batch.isEmpty else { return }
         let statements = ProjectionSQL.statements(for: batch, projector: name)
         try await worker.run("project batch") { connection throws(PQError) in
             _ = try connection.execute("begin", operation: "project batch")
             do throws(PQError) {
+                _ = try connection.execute("set local synchronous_commit = off", operation: "project batch")
                 for statement in statements {
                     _ = try connection.execute(statement.sql, statement.parameters, operation: "project batch")
                 }
