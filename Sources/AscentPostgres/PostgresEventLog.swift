@@ -258,24 +258,27 @@ public final class PostgresEventLog: EventLog {
         }
         let order = groups.keys.sorted()
         var topics = PQArrayLiteral(), partitions = PQArrayLiteral(), sequences = PQArrayLiteral(), counts = PQArrayLiteral()
-        var keys = PQByteaArray(), values = PQByteaArray(reservingCapacity: batch.reduce(0) { $0 + $1.bytes } + 8 * batch.count)
-        var headers = PQByteaArray()
+        var valueBytes = PQArrayLiteral(), batches = PQByteaArray(reservingCapacity: batch.reduce(0) { $0 + $1.bytes + 64 * $1.records.count })
         for partition in order {
             let members = groups[partition]!
             topics.append(text: partition.topic)
             partitions.append(partition.partition)
             sequences.append(producer.sequences[partition, default: 0])
             counts.append(members.count)
+            // One packed value per partition: the whole group is one row of log_batches.
+            var packed: [UInt8] = []
+            var bytes = 0
             for member in members {
                 let record = accepted[member.request].request.records[member.index]
-                keys.append(record.key)
-                values.append(record.value)
-                headers.append(LogHeaderCodec.encode(record.headers))
+                LogBatchCodec.append(record, to: &packed)
+                bytes += record.value.count
             }
+            valueBytes.append(bytes)
+            batches.append(packed)
         }
         let parameters: [PQParameter] = [.text(producer.id), .text(topics.text), .text(partitions.text), .text(sequences.text),
-                                         .text(counts.text), .bytes(keys.binary), .bytes(values.binary), .bytes(headers.binary)]
-        let sql = "select * from log_append($1, $2::text[], $3::int4[], $4::int8[], $5::int4[], $6::bytea[], $7::bytea[], $8::bytea[])"
+                                         .text(counts.text), .text(valueBytes.text), .bytes(batches.binary)]
+        let sql = "select * from log_append($1, $2::text[], $3::int4[], $4::int8[], $5::int4[], $6::int8[], $7::bytea[])"
 
         var bases: [Int64] = []
         var attempt = 0

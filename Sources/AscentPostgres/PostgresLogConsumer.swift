@@ -204,8 +204,10 @@ final class ConsumerState: @unchecked Sendable {
     }
 
     /// Up to `maxRecords` records (and about `maxBytes` of values) from the assigned partitions at
-    /// their positions, starting from a different partition each time so none starves. The outer
-    /// LIMIT stops the nested loop early: later partitions are not read once the first ones fill it.
+    /// their positions, starting from a different partition each time so none starves. Records are
+    /// stored in batches (one row per partition per append): the query picks batches by their
+    /// record counts and value bytes without reading their contents, then reads only the picked
+    /// ones; a batch that straddles a position or the limits is cut here.
     private func fetch(_ connection: PQConnection, maxRecords: Int, maxBytes: Int) throws(PQError) -> [LogRecord] {
         var order = assignment.sorted()
         rotation = (rotation + 1) % max(1, order.count)
@@ -217,33 +219,47 @@ final class ConsumerState: @unchecked Sendable {
             offsets.append(positions[partition] ?? 0)
         }
         let result = try connection.execute("""
-            select r.topic, r.partition, r.record_offset, r.key, r.value, r.headers, r.millis
-              from unnest($1::text[], $2::int4[], $3::int8[]) with ordinality as w (topic, partition, next_offset, ordinal)
-             cross join lateral (
-                select x.* from (
-                    select l.topic, l.partition, l.record_offset, l.key, l.value, l.headers,
-                           (extract(epoch from l.appended_at) * 1000)::int8 as millis,
-                           sum(octet_length(l.value)) over (order by l.record_offset) - octet_length(l.value) as bytes_before
-                      from (select * from log_records
-                             where topic = w.topic and partition = w.partition and record_offset >= w.next_offset
-                             order by record_offset limit $4) as l
-                ) as x where x.bytes_before < $5
-             ) as r
-             order by w.ordinal, r.record_offset
-             limit $4
+            with picked as (
+                select z.* from (
+                    select w.ordinal, l.topic, l.partition, l.last_offset, l.base_offset, l.record_count,
+                           sum(l.record_count) over (order by w.ordinal, l.last_offset) - l.record_count as records_before,
+                           sum(l.value_bytes) over (order by w.ordinal, l.last_offset) - l.value_bytes as bytes_before
+                      from unnest($1::text[], $2::int4[], $3::int8[]) with ordinality as w (topic, partition, next_offset, ordinal)
+                     cross join lateral (
+                        select b.topic, b.partition, b.last_offset, b.base_offset, b.record_count, b.value_bytes
+                          from log_batches b
+                         where b.topic = w.topic and b.partition = w.partition and b.last_offset >= w.next_offset
+                         order by b.last_offset limit $4
+                     ) as l
+                ) as z where z.records_before < $4 and z.bytes_before < $5
+            )
+            select p.topic, p.partition, p.base_offset, p.record_count, b.records, (extract(epoch from b.appended_at) * 1000)::int8
+              from picked p
+              join log_batches b on b.topic = p.topic and b.partition = p.partition and b.last_offset = p.last_offset
+             order by p.ordinal, p.last_offset
             """, [.text(topics.text), .text(partitions.text), .text(offsets.text), .int(maxRecords), .int(maxBytes)],
             operation: "fetch")
         var records: [LogRecord] = []
         var bytes = 0
-        for row in result.rows.indices {
-            let value = result.bytes(row, 4)!
-            if records.count == maxRecords || (!records.isEmpty && bytes + value.count > maxBytes) { break }
+        rows: for row in result.rows.indices {
             let partition = TopicPartition(topic: result.text(row, 0)!, partition: Int32(result.int64(row, 1)!))
-            let offset = result.int64(row, 2)!
-            records.append(LogRecord(topicPartition: partition, offset: offset, key: result.bytes(row, 3)!, value: value,
-                                     headers: LogHeaderCodec.decode(result.bytes(row, 5)!), timestampMilliseconds: result.int64(row, 6)!))
-            bytes += value.count
-            positions[partition] = offset + 1
+            let base = result.int64(row, 2)!
+            let millis = result.int64(row, 5)!
+            var full = false
+            LogBatchCodec.forEach(in: result.bytes(row, 4)!, count: Int(result.int64(row, 3)!)) { index, key, value, headers in
+                let offset = base + Int64(index)
+                guard offset >= positions[partition] ?? 0 else { return true }
+                if records.count == maxRecords || (!records.isEmpty && bytes + value.count > maxBytes) {
+                    full = true
+                    return false
+                }
+                records.append(LogRecord(topicPartition: partition, offset: offset, key: key, value: value, headers: headers,
+                                         timestampMilliseconds: millis))
+                bytes += value.count
+                positions[partition] = offset + 1
+                return true
+            }
+            if full { break rows }
         }
         return records
     }

@@ -1,3 +1,4 @@
+import AscentLog
 import AscentPostgres
 import Foundation
 import Testing
@@ -63,6 +64,38 @@ import Testing
         let files = try Migrator.loadFiles(directory: TestDatabase.migrationsDirectory)
         let report = try await Migrator(databaseURL: url, files: files, schema: schema).migrate()
         #expect(report.last == "now at \(files.last!.name)")
+    }
+
+    /// A log written with a row per record (migration 0001) keeps every record at its offset when
+    /// 0003 packs the rows into batches, and appends then continue after them.
+    @Test func recordBatchMigrationKeepsStoredRecordsAtTheirOffsets() async throws {
+        guard let url = TestDatabase.url() else { return }
+        let schema = TestDatabase.unique("migrate_batches")
+        let files = try Migrator.loadFiles(directory: TestDatabase.migrationsDirectory)
+        _ = try await Migrator(databaseURL: url, files: files.filter { $0.version < 3 }, schema: schema).migrate()
+        let scoped = url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+        let worker = PQWorker(url: scoped, name: "migrator-test")
+        defer { worker.stop() }
+        try await worker.run("old append") { connection throws(PQError) in
+            _ = try connection.execute("insert into log_topics values ('t', 1, null)", operation: "old append")
+            _ = try connection.execute("insert into log_partitions (topic, partition) values ('t', 0)", operation: "old append")
+            // The 0001 signature: keys, values and headers as separate arrays.
+            _ = try connection.execute("""
+                select * from log_append('old', array['t', 't']::text[], array[0, 0], array[0, 2]::int8[], array[2, 1],
+                                         array['\\x6b31', '\\x6b32', '\\x6b33']::bytea[], array['\\x01', '\\x0202', '\\x030303']::bytea[],
+                                         array['\\x', '\\x', '\\x']::bytea[])
+                """, operation: "old append")
+        }
+        _ = try await Migrator(databaseURL: url, files: files, schema: schema).migrate()
+        let log = PostgresEventLog(databaseURL: scoped)
+        _ = try await log.append([OutgoingRecord(topic: "t", key: Array("k4".utf8), value: [4, 4, 4, 4])])
+        let consumer = try await log.makeConsumer(.positions([TopicPartition(topic: "t", partition: 0): 1]))
+        let poll = try await consumer.poll(maxRecords: 10, timeoutMilliseconds: 1_000)
+        #expect(poll.records.map(\.offset) == [1, 2, 3])
+        #expect(poll.records.map(\.value) == [[2, 2], [3, 3, 3], [4, 4, 4, 4]])
+        #expect(poll.records.map { String(decoding: $0.key, as: UTF8.self) } == ["k2", "k3", "k4"])
+        try await consumer.close()
+        try await log.shutdown()
     }
 
     private func rows(_ url: String, _ sql: String) async throws -> Int64 {

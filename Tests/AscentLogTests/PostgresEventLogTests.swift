@@ -38,6 +38,44 @@ import Testing
         try await setup.shutdown()
     }
 
+    /// Records are stored as one batch per partition per append. A reader resuming in the middle of
+    /// a batch, or limited to fewer records than a batch holds, gets exactly the records from its
+    /// position on, in order, with their own keys, values and headers; `log_read` unpacks the same
+    /// records in SQL.
+    @Test func batchesAreCutAtPositionsAndLimitsAndReadableInSQL() async throws {
+        guard let url = try await TestDatabase.migratedURL() else { return }
+        let topic = TestDatabase.unique("pg-batches")
+        let log = makeLog(url)
+        try await log.createTopic(topic, partitions: 1, retention: .forever)
+        func made(_ index: Int) -> OutgoingRecord {
+            OutgoingRecord(topic: topic, key: Array("k\(index)".utf8), value: Array("value \(index)".utf8),
+                           headers: index % 2 == 0 ? [LogHeader(name: "type", text: "even\(index)")] : [])
+        }
+        _ = try await log.append((0..<5).map(made))
+        _ = try await log.append((5..<12).map(made))
+        let partition = TopicPartition(topic: topic, partition: 0)
+        // From offset 3 (inside the first batch), at most 4 records a poll.
+        let consumer = try await log.makeConsumer(.positions([partition: 3]))
+        var seen: [LogRecord] = []
+        for _ in 0..<10 where seen.count < 9 {
+            let poll = try await consumer.poll(maxRecords: 4, timeoutMilliseconds: 1_000)
+            #expect(poll.records.count <= 4)
+            seen += poll.records
+        }
+        #expect(seen.map(\.offset) == Array(3..<12))
+        for record in seen {
+            let expected = made(Int(record.offset))
+            #expect(record.key == expected.key && record.value == expected.value && record.headers == expected.headers)
+        }
+        try await consumer.close()
+        let rows = try PQConnection(url: url).execute(
+            "select record_offset, convert_from(value, 'UTF8'), length(headers) from log_read($1, 0, 4, 3)", [.text(topic)], operation: "log_read")
+        #expect(rows.rows.indices.map { rows.int64($0, 0)! } == [4, 5, 6])
+        #expect(rows.rows.indices.map { rows.text($0, 1)! } == ["value 4", "value 5", "value 6"])
+        #expect(rows.rows.indices.map { rows.int64($0, 2)! > 0 } == [true, false, true])
+        try await log.shutdown()
+    }
+
     @Test func failedAppendRollsBackAndLeavesNoGap() async throws {
         guard let url = try await TestDatabase.migratedURL() else { return }
         let topic = TestDatabase.unique("pg-rollback")
@@ -48,15 +86,17 @@ import Testing
         // partition's counter moved: the whole transaction must roll back.
         let worker = PQWorker(url: url, name: "rollback-test")
         defer { worker.stop() }
-        await #expect(throws: PQError.self) {
+        // Each packed batch is one record: empty key, a 1-byte value, no headers.
+        let error = await #expect(throws: PQError.self) {
             try await worker.run("append") { connection throws(PQError) in
                 _ = try connection.execute("""
                     select * from log_append('rollback-test', array[$1, $1], array[0, 7], array[0, 0]::int8[], array[1, 1],
-                                             array['\\x'::bytea, '\\x'::bytea], array['\\x01'::bytea, '\\x02'::bytea],
-                                             array['\\x'::bytea, '\\x'::bytea])
+                                             array[1, 1]::int8[],
+                                             array['\\x00000000000000010100000000'::bytea, '\\x00000000000000010200000000'::bytea])
                     """, [.text(topic)], operation: "append")
             }
         }
+        #expect(error?.sqlState == "AL404", "the append must fail on the missing partition, not before: \(String(describing: error))")
         let next = try await log.append([OutgoingRecord(topic: topic, key: [], value: [2])])
         #expect(next.map(\.offset) == [1], "a rolled-back append left a gap")
         try await log.shutdown()
