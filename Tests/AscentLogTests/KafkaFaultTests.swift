@@ -137,7 +137,10 @@ import Testing
     /// again after reconnecting: idempotence must keep exactly one copy.
     @Test func lostAcknowledgementsAreNotDuplicated() async throws {
         guard let cluster = try mockCluster("lost-acks"), let mock = cluster.mock else { return }
-        let log = try cluster.makeLog(["producer.statistics.interval.ms": "50", "producer.retry.backoff.ms": "10"])
+        // The slow batch must outlive the held-back responses, the broker going down and the
+        // reconnect on a loaded machine: its timeout only catches a hang.
+        let log = try cluster.makeLog(["producer.statistics.interval.ms": "50", "producer.retry.backoff.ms": "10",
+                                       "producer.message.timeout.ms": "120000"])
         let topic = "\(cluster.prefix)-t"
         try await log.createTopic(topic, partitions: 1, retention: .forever)
         let partition = TopicPartition(topic: topic, partition: 0)
