@@ -125,6 +125,11 @@ struct BenchStackCommand: Subcommand {
         // Cash-out latencies by the multiplier they were decided at, in bands of 0.10x: the auto
         // cash-outs at 1.50x and what settling them sets off show up in the bands above.
         var decisionByBand: [Int64: [UInt64]] = [:]
+        // The decision's instant is in the event (`at`, the authority's clock in ms): a cash-out's
+        // latency splits into request → decided and decided → readable in the log.
+        var decidedAfter: [Int64: [UInt64]] = [:], visibleAfter: [Int64: [UInt64]] = [:]
+        var sentCashOutWall: [BetID: Int64] = [:]
+        nonisolated(unsafe) let cashOutWallStamps = Mutex<[BetID: Int64]>([:])
         var manual: [(BetID, PlayerID, Multiplier)] = []
         var roundsDone = 0, currentRound: Int64 = 0
         var sender: Task<Void, Error>?
@@ -136,6 +141,8 @@ struct BenchStackCommand: Subcommand {
             let now = SystemClock.monotonicNanoseconds()
             sentBet.merge(stampBox.withLock { stamps in defer { stamps = [:] }; return stamps }) { $1 }
             sentCashOut.merge(cashOutStamps.withLock { stamps in defer { stamps = [:] }; return stamps }) { $1 }
+            sentCashOutWall.merge(cashOutWallStamps.withLock { stamps in defer { stamps = [:] }; return stamps }) { $1 }
+            let wallNow = SystemClock().now().milliseconds
             for record in poll.records {
                 let (_, event) = try RoundEvent.decode(json: record.value)
                 switch event {
@@ -184,7 +191,9 @@ struct BenchStackCommand: Subcommand {
                             if end > next {
                                 let slice = schedule[next..<end]
                                 let sentAt = SystemClock.monotonicNanoseconds()
+                                let sentWall = SystemClock().now().milliseconds
                                 cashOutStamps.withLock { stamps in for entry in slice { stamps[entry.bet] = sentAt } }
+                                cashOutWallStamps.withLock { stamps in for entry in slice { stamps[entry.bet] = sentWall } }
                                 _ = try await log.append(slice.map {
                                     Records.make(RoundCommand.cashOut(betID: $0.bet, player: $0.player, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
                                 })
@@ -195,10 +204,15 @@ struct BenchStackCommand: Subcommand {
                     }
                 case .crashed:
                     cashOutSender?.cancel()
-                case .cashedOut(_, let id, _, _, let multiplier, _, .manual, _):
+                case .cashedOut(_, let id, _, _, let multiplier, _, .manual, let at):
                     if let sent = sentCashOut[id] ?? cashOutStamps.withLock({ $0[id] }) {
                         decision.append(now &- sent)
                         decisionByBand[multiplier.hundredths / 10, default: []].append(now &- sent)
+                    }
+                    if let sentWall = sentCashOutWall[id] ?? cashOutWallStamps.withLock({ $0[id] }) {
+                        let band = multiplier.hundredths / 10
+                        decidedAfter[band, default: []].append(UInt64(max(0, at.milliseconds - sentWall)) * 1_000_000)
+                        visibleAfter[band, default: []].append(UInt64(max(0, wallNow - at.milliseconds)) * 1_000_000)
                     }
                 case .roundSettled, .roundVoided:
                     if currentRound > 0 { roundsDone += 1 }
@@ -235,7 +249,8 @@ struct BenchStackCommand: Subcommand {
         print("cash-outs by multiplier at decision (half of the bets auto cash out at 1.50x):")
         for (band, values) in decisionByBand.sorted(by: { $0.key < $1.key }) {
             let label = String(format: "  %.2f–%.2fx  %6d cash-outs", Double(band) / 10, Double(band) / 10 + 0.09, values.count)
-            print("\(label)   p50 \(percentile(values, 0.5).leftPadded(to: 6)) ms   p99 \(percentile(values, 0.99).leftPadded(to: 6)) ms")
+            let split = "decided p99 \(percentile(decidedAfter[band] ?? [], 0.99).leftPadded(to: 6)), then readable p99 \(percentile(visibleAfter[band] ?? [], 0.99).leftPadded(to: 6))"
+            print("\(label)   p50 \(percentile(values, 0.5).leftPadded(to: 6)) ms   p99 \(percentile(values, 0.99).leftPadded(to: 6)) ms   (\(split))")
         }
         func mean(_ histogram: Histogram) -> String {
             histogram.count == 0 ? "n/a" : String(format: "%.1f", histogram.sumSeconds / Double(histogram.count) * 1_000)

@@ -23,6 +23,11 @@ private func ignoreNotice(_ context: UnsafeMutableRawPointer?, _ message: Unsafe
 public final class PQConnection {
     /// The libpq handle; owned by this object, never nil after init, freed in deinit.
     private let handle: OpaquePointer
+    /// Statements prepared on this session, by their SQL text: the name each was prepared under.
+    /// They live as long as the session, so a reconnect (a new `PQConnection`) starts empty.
+    private var preparedNames: [String: String] = [:]
+    /// Most statements one session keeps prepared; past it, statements run unprepared.
+    private static let maxPreparedStatements = 64
 
     /// Connects to `url` (a libpq URI or key=value string), naming the session `applicationName`
     /// in pg_stat_activity. Throws with libpq's message on failure.
@@ -63,7 +68,15 @@ public final class PQConnection {
     public var backendProcessID: Int32 { PQbackendPID(handle) }
 
     /// Runs ONE statement with `parameters` ($1, $2, ...) and returns its rows in binary format.
-    public func execute(_ sql: String, _ parameters: [PQParameter] = [], operation: String) throws(PQError) -> PQResult {
+    ///
+    /// With `prepared`, the statement is parsed and planned once per session (`PQprepare`) and
+    /// then only executed: for the statements a service runs thousands of times a second, where
+    /// parsing and planning cost the server more than executing (the log's fetch, append and
+    /// commit, the projector's upserts). Only for SQL whose text is fixed: each distinct text is
+    /// kept prepared for the session's life.
+    public func execute(_ sql: String, _ parameters: [PQParameter] = [], operation: String,
+                        prepared: Bool = false) throws(PQError) -> PQResult {
+        let statementName = prepared ? try preparedName(for: sql, parameterCount: parameters.count, operation: operation) : nil
         let count = parameters.count
         // Copies of every parameter, alive until PQexecParams returns; freed by the defer below.
         var buffers: [UnsafeMutablePointer<CChar>?] = []
@@ -84,8 +97,24 @@ public final class PQConnection {
             }
         }
         let values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
-        let result = PQexecParams(handle, sql, Int32(count), nil, values, lengths, formats, 1)
+        let result = if let statementName {
+            PQexecPrepared(handle, statementName, Int32(count), values, lengths, formats, 1)
+        } else {
+            PQexecParams(handle, sql, Int32(count), nil, values, lengths, formats, 1)
+        }
         return try consume(result, operation: operation)
+    }
+
+    /// The name `sql` is prepared under on this session, preparing it first if needed; nil when
+    /// the session already keeps its maximum of prepared statements.
+    private func preparedName(for sql: String, parameterCount: Int, operation: String) throws(PQError) -> String? {
+        if let name = preparedNames[sql] { return name }
+        guard preparedNames.count < Self.maxPreparedStatements else { return nil }
+        let name = "ascent_\(preparedNames.count)"
+        // Parameter types are left to the server, as PQexecParams does: the SQL casts what matters.
+        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), operation: operation)
+        preparedNames[sql] = name
+        return name
     }
 
     /// Runs `sql`, which may hold several statements (a migration file), with no parameters.

@@ -284,7 +284,7 @@ public final class PostgresEventLog: EventLog {
         var attempt = 0
         while true {
             do throws(PQError) {
-                let result = try writer.connection().execute(sql, parameters, operation: "append")
+                let result = try writer.connection().execute(sql, parameters, operation: "append", prepared: true)
                 if producer.simulatedLostAcknowledgements > 0 && attempt == 0 {
                     producer.simulatedLostAcknowledgements -= 1
                     throw PQError(sqlState: "08006", message: "simulated loss of the connection after COMMIT", operation: "append")

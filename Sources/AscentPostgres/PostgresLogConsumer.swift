@@ -52,7 +52,7 @@ public final class PostgresLogConsumer: LogConsumer {
                 select $1, u.topic, u.partition, u.next_offset from unnest($2::text[], $3::int4[], $4::int8[]) as u (topic, partition, next_offset)
                 on conflict (group_name, topic, partition) do update
                    set next_offset = excluded.next_offset, committed_at = now()
-                """, parameters, operation: "commit")
+                """, parameters, operation: "commit", prepared: true)
         }
     }
 
@@ -155,7 +155,7 @@ final class ConsumerState: @unchecked Sendable {
         let operation = "heartbeat \(group)"
         let result = try connection.execute("select * from log_group_heartbeat($1, $2, $3::text[], $4, false)",
                                             [.text(group), .text(memberID), .text(Self.textArray(topicList)),
-                                             .int(configuration.sessionTimeoutMilliseconds)], operation: operation)
+                                             .int(configuration.sessionTimeoutMilliseconds)], operation: operation, prepared: true)
         lastHeartbeat = ContinuousClock.now
         heartbeatNeeded = false
         let newGeneration = result.int64(0, 0)!
@@ -238,7 +238,7 @@ final class ConsumerState: @unchecked Sendable {
               join log_batches b on b.topic = p.topic and b.partition = p.partition and b.last_offset = p.last_offset
              order by p.ordinal, p.last_offset
             """, [.text(topics.text), .text(partitions.text), .text(offsets.text), .int(maxRecords), .int(maxBytes)],
-            operation: "fetch")
+            operation: "fetch", prepared: true)
         var records: [LogRecord] = []
         var bytes = 0
         rows: for row in result.rows.indices {

@@ -124,7 +124,7 @@ public final class Projector {
             do throws(PQError) {
                 _ = try connection.execute("set local synchronous_commit = off", operation: "project batch")
                 for statement in statements {
-                    _ = try connection.execute(statement.sql, statement.parameters, operation: "project batch")
+                    _ = try connection.execute(statement.sql, statement.parameters, operation: "project batch", prepared: true)
                 }
                 _ = try connection.execute("commit", operation: "project batch")
             } catch {
