@@ -39,13 +39,16 @@ public struct Auditor {
         if topic == configuration.roundTopic {
             summary.roundRecords += 1
             do {
-                let (table, event) = try RoundEvent.decode(json: value)
-                guard fences[table, default: AuthorityFence()].admits(event, epoch: authorityEpoch, writer: authorityWriter) else {
-                    summary.fencedRecords += 1
-                    return
+                // A cashedOutBatch record holds several cash-outs; each is audited at the record's position.
+                let (table, events) = try RoundEvent.decodeRecord(json: Array(value))
+                for event in events {
+                    guard fences[table, default: AuthorityFence()].admits(event, epoch: authorityEpoch, writer: authorityWriter) else {
+                        summary.fencedRecords += 1
+                        return
+                    }
+                    if case .authorityClaimed = event { return }
+                    consume(event, table: table, at: position)
                 }
-                if case .authorityClaimed = event { return }
-                consume(event, table: table, at: position)
             } catch {
                 report(.undecodable, position, message: "not a round event: \(error)")
             }

@@ -117,7 +117,7 @@ struct BenchAuditCommand: Subcommand {
                 let value = UnsafeBufferPointer(rebasing: buffer[from..<log.ends[index]])
                 from = log.ends[index]
                 if log.isRound[index] {
-                    if (try? RoundEvent.decode(json: value)) != nil { decoded += 1 }
+                    if (try? RoundEvent.decodeRecord(json: Array(value))) != nil { decoded += 1 }
                 } else if (try? WalletEvent.decode(json: value)) != nil {
                     decoded += 1
                 }
@@ -186,7 +186,7 @@ struct BenchAuditCommand: Subcommand {
                 try await log.readToEnd(partition, batchSize: 5_000) { records in
                     for record in records {
                         if partition.topic == topics.roundEvents {
-                            if (try? RoundEvent.decode(json: record.value)) != nil { decoded += 1 }
+                            if (try? RoundEvent.decodeRecord(json: record.value)) != nil { decoded += 1 }
                         } else if (try? WalletEvent.decode(json: record.value)) != nil {
                             decoded += 1
                         }

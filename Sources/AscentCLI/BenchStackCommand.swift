@@ -144,7 +144,7 @@ struct BenchStackCommand: Subcommand {
             sentCashOutWall.merge(cashOutWallStamps.withLock { stamps in defer { stamps = [:] }; return stamps }) { $1 }
             let wallNow = SystemClock().now().milliseconds
             for record in poll.records {
-                let (_, event) = try RoundEvent.decode(json: record.value)
+                for event in try RoundEvent.decodeRecord(json: record.value).events {
                 switch event {
                 case .roundOpened(let round, _, _, _) where roundsDone < rounds:
                     currentRound = round
@@ -218,7 +218,7 @@ struct BenchStackCommand: Subcommand {
                     if currentRound > 0 { roundsDone += 1 }
                 default:
                     break
-                }
+                } }
             }
         }
         try await sender?.value

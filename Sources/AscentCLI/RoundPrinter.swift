@@ -30,13 +30,15 @@ final class RoundPrinter {
         let consumer = try await log.makeConsumer(.positions([partition: end]))
         while !Task.isCancelled {
             for record in try await consumer.poll(maxRecords: 1_000, timeoutMilliseconds: 250).records {
-                guard let (eventTable, event) = try? RoundEvent.decode(json: record.value), eventTable == table else { continue }
-                if let line = line(for: event) { print(line) }
-                if case .roundSettled = event { finished += 1 }
-                if case .roundVoided = event { finished += 1 }
-                if let stopAfter, finished >= stopAfter {
-                    try await consumer.close()
-                    return
+                guard let (eventTable, events) = try? RoundEvent.decodeRecord(json: record.value), eventTable == table else { continue }
+                for event in events {
+                    if let line = line(for: event) { print(line) }
+                    if case .roundSettled = event { finished += 1 }
+                    if case .roundVoided = event { finished += 1 }
+                    if let stopAfter, finished >= stopAfter {
+                        try await consumer.close()
+                        return
+                    }
                 }
             }
         }

@@ -94,8 +94,8 @@ public final class Gateway {
                     let consumer = try await log.makeConsumer(.positions([roundPartition: 0]))
                     while !Task.isCancelled {
                         for record in try await consumer.poll(maxRecords: 2_000, timeoutMilliseconds: 250).records {
-                            let (eventTable, event) = try RoundEvent.decode(json: record.value)
-                            if eventTable == table { continuation.yield(.round(event, record)) }
+                            let (eventTable, events) = try RoundEvent.decodeRecord(json: record.value)
+                            if eventTable == table { for event in events { continuation.yield(.round(event, record)) } }
                         }
                     }
                     try await consumer.close()

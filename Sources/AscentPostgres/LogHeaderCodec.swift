@@ -5,16 +5,29 @@ import AscentLog
 enum LogHeaderCodec {
     static func encode(_ headers: [LogHeader]) -> [UInt8] {
         var bytes: [UInt8] = []
-        for header in headers {
-            let name = Array(header.name.utf8)
-            precondition(name.count <= Int(UInt16.max) && header.value.count <= Int(UInt32.max), "header too large")
-            bytes.append(UInt8(name.count >> 8)); bytes.append(UInt8(name.count & 0xff))
-            bytes += name
-            let length = UInt32(header.value.count)
-            bytes += [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
-            bytes += header.value
-        }
+        bytes.reserveCapacity(encodedSize(headers))
+        append(headers, to: &bytes)
         return bytes
+    }
+
+    /// The number of bytes `headers` pack into.
+    static func encodedSize(_ headers: [LogHeader]) -> Int {
+        headers.reduce(0) { $0 + 6 + $1.name.utf8.count + $1.value.count }
+    }
+
+    /// Packs `headers` at the end of `bytes`, without temporary arrays (this runs for every record
+    /// of every append).
+    static func append(_ headers: [LogHeader], to bytes: inout [UInt8]) {
+        for header in headers {
+            let nameLength = header.name.utf8.count
+            precondition(nameLength <= Int(UInt16.max) && header.value.count <= Int(UInt32.max), "header too large")
+            bytes.append(UInt8(nameLength >> 8)); bytes.append(UInt8(nameLength & 0xff))
+            bytes.append(contentsOf: header.name.utf8)
+            let length = UInt32(header.value.count)
+            bytes.append(UInt8(length >> 24)); bytes.append(UInt8(length >> 16 & 0xff))
+            bytes.append(UInt8(length >> 8 & 0xff)); bytes.append(UInt8(length & 0xff))
+            bytes.append(contentsOf: header.value)
+        }
     }
 
     /// The headers in `bytes`; a malformed column is corruption and stops the process.
@@ -43,12 +56,16 @@ enum LogHeaderCodec {
 enum LogBatchCodec {
     static func append(_ record: OutgoingRecord, to bytes: inout [UInt8]) {
         appendLength(record.key.count, to: &bytes)
-        bytes += record.key
+        bytes.append(contentsOf: record.key)
         appendLength(record.value.count, to: &bytes)
-        bytes += record.value
-        let headers = LogHeaderCodec.encode(record.headers)
-        appendLength(headers.count, to: &bytes)
-        bytes += headers
+        bytes.append(contentsOf: record.value)
+        appendLength(LogHeaderCodec.encodedSize(record.headers), to: &bytes)
+        LogHeaderCodec.append(record.headers, to: &bytes)
+    }
+
+    /// The number of bytes `record` packs into.
+    static func encodedSize(_ record: OutgoingRecord) -> Int {
+        12 + record.key.count + record.value.count + LogHeaderCodec.encodedSize(record.headers)
     }
 
     /// Calls `body` with each of the `count` records in `bytes`, in order; a malformed batch is

@@ -267,6 +267,7 @@ public final class PostgresEventLog: EventLog {
             counts.append(members.count)
             // One packed value per partition: the whole group is one row of log_batches.
             var packed: [UInt8] = []
+            packed.reserveCapacity(members.reduce(0) { $0 + LogBatchCodec.encodedSize(accepted[$1.request].request.records[$1.index]) })
             var bytes = 0
             for member in members {
                 let record = accepted[member.request].request.records[member.index]

@@ -77,11 +77,13 @@ public final class Projector {
             var batch = ProjectionBatch()
             for record in poll.records {
                 if record.topicPartition.topic == topics.roundEvents {
-                    let (table, event) = try RoundEvent.decode(json: record.value)
-                    if fences.admits(event, table: table, record: record) {
-                        batch.add(event, table: table, record: record)
-                    } else {
-                        batch.skip(record)
+                    let (table, events) = try RoundEvent.decodeRecord(json: record.value)
+                    for event in events {
+                        if fences.admits(event, table: table, record: record) {
+                            batch.add(event, table: table, record: record)
+                        } else {
+                            batch.skip(record)
+                        }
                     }
                 } else {
                     batch.add(try WalletEvent.decode(json: record.value), record: record)

@@ -50,8 +50,8 @@ public final class BotPlayers {
             let poll = try await consumer.poll(maxRecords: 1_000, timeoutMilliseconds: 100)
             var outgoing: [OutgoingRecord] = []
             for record in poll.records {
-                guard let (eventTable, event) = try? RoundEvent.decode(json: record.value), eventTable == table.table else { continue }
-                switch event {
+                guard let (eventTable, events) = try? RoundEvent.decodeRecord(json: record.value), eventTable == table.table else { continue }
+                for event in events { switch event {
                 case .roundOpened(let number, _, _, _):
                     round = number
                     outgoing += placeBets(round: number)
@@ -64,7 +64,7 @@ public final class BotPlayers {
                     tookOffAt = nil
                 default:
                     break
-                }
+                } }
             }
             if !outgoing.isEmpty { _ = try await log.append(outgoing) }
         }

@@ -58,11 +58,17 @@ public enum Records {
     /// An authority's stamp on the round events it writes.
     public struct AuthorityStamp: Hashable, Sendable {
         /// The epoch it claimed.
-        public var epoch: Int64
+        public let epoch: Int64
         /// Its writer id.
-        public var writer: String
+        public let writer: String
+        /// The two headers that carry the stamp, built once: every round event carries them.
+        let headers: [LogHeader]
         /// A stamp of `epoch` and `writer`.
-        public init(epoch: Int64, writer: String) { self.epoch = epoch; self.writer = writer }
+        public init(epoch: Int64, writer: String) {
+            self.epoch = epoch
+            self.writer = writer
+            headers = [LogHeader(name: Header.authorityEpoch, text: String(epoch)), LogHeader(name: Header.authorityWriter, text: writer)]
+        }
     }
 
     /// The authority stamp a round-event record carries, if any.
@@ -70,20 +76,36 @@ public enum Records {
         (record.header(Header.authorityEpoch).flatMap { Int64($0) }, record.header(Header.authorityWriter))
     }
 
-    static func headers(type: String, version: Int, correlation: String?) -> [LogHeader] {
-        var headers = [LogHeader(name: Header.type, text: type), LogHeader(name: Header.schemaVersion, text: String(version))]
+    static func headers(type: String, version: Int, correlation: String?, reservingCapacity extra: Int = 0) -> [LogHeader] {
+        var headers: [LogHeader] = []
+        headers.reserveCapacity(3 + extra)
+        headers.append(LogHeader(name: Header.type, text: type))
+        headers.append(LogHeader(name: Header.schemaVersion, value: version == 1 ? versionOne : Array(String(version).utf8)))
         if let correlation { headers.append(LogHeader(name: Header.correlationID, text: correlation)) }
         return headers
     }
 
+    private static let versionOne = Array("1".utf8)
+
     /// A round-events record for `event` at `table`, stamped by the authority that wrote it.
     public static func make(_ event: RoundEvent, table: TableID, topics: LogTopics, stamp: AuthorityStamp? = nil) -> OutgoingRecord {
-        var headers = headers(type: event.typeName, version: RoundEvent.schemaVersion, correlation: event.betID?.rawValue)
-        if let stamp {
-            headers.append(LogHeader(name: Header.authorityEpoch, text: String(stamp.epoch)))
-            headers.append(LogHeader(name: Header.authorityWriter, text: stamp.writer))
-        }
+        var headers = headers(type: event.typeName, version: RoundEvent.schemaVersion, correlation: event.betID?.rawValue,
+                              reservingCapacity: stamp == nil ? 0 : 2)
+        if let stamp { headers += stamp.headers }
         return OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8), value: event.json(table: table), headers: headers)
+    }
+
+    /// The round-events records for `events` at `table`, in order: one per event, except that
+    /// cash-outs set off together share `cashedOutBatch` records (`RoundEvent.recordGroups`).
+    public static func make(_ events: [RoundEvent], table: TableID, topics: LogTopics, stamp: AuthorityStamp? = nil) -> [OutgoingRecord] {
+        RoundEvent.recordGroups(events).map { group in
+            guard group.count > 1 else { return make(group.first!, table: table, topics: topics, stamp: stamp) }
+            var headers = headers(type: RoundEvent.batchTypeName, version: RoundEvent.schemaVersion, correlation: nil,
+                                  reservingCapacity: stamp == nil ? 0 : 2)
+            if let stamp { headers += stamp.headers }
+            return OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8),
+                                  value: RoundEvent.json(group: group, table: table), headers: headers)
+        }
     }
 
     /// A round-commands record for a player's `command` at `table`.

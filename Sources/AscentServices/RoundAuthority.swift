@@ -143,13 +143,15 @@ public final class RoundAuthority {
         try await log.readToEnd(partition) { records in
             for record in records {
                 recoveredUpTo = record.offset + 1
-                let (eventTable, event) = try RoundEvent.decode(json: record.value)
+                let (eventTable, events) = try RoundEvent.decodeRecord(json: record.value)
                 let stamp = Records.stamp(of: record)
-                guard eventTable == table, fence.admits(event, epoch: stamp.epoch, writer: stamp.writer) else { continue }
-                if case .roundOpened = event { refused = [] }
-                if case .betRejected(let round, let id, _, _, _, _) = event { refused.insert(BetReference(table: table, round: round, betID: id)) }
-                decider.apply(event, to: &state)
-                count += 1
+                for event in events {
+                    guard eventTable == table, fence.admits(event, epoch: stamp.epoch, writer: stamp.writer) else { continue }
+                    if case .roundOpened = event { refused = [] }
+                    if case .betRejected(let round, let id, _, _, _, _) = event { refused.insert(BetReference(table: table, round: round, betID: id)) }
+                    decider.apply(event, to: &state)
+                    count += 1
+                }
             }
         }
         logger.info("authority recovered", ["table": table.rawValue, "events": String(count), "round": String(state.round), "phase": state.phase.rawValue])
@@ -186,9 +188,9 @@ public final class RoundAuthority {
         var check = fence
         try await log.readToEnd(partition, from: offset, until: landed.offset + 1) { records in
             for record in records {
-                guard let (eventTable, event) = try? RoundEvent.decode(json: record.value), eventTable == table else { continue }
+                guard let (eventTable, events) = try? RoundEvent.decodeRecord(json: record.value), eventTable == table else { continue }
                 let stamp = Records.stamp(of: record)
-                _ = check.admits(event, epoch: stamp.epoch, writer: stamp.writer)
+                for event in events { _ = check.admits(event, epoch: stamp.epoch, writer: stamp.writer) }
             }
         }
         guard check.writer == writer else {
@@ -383,7 +385,7 @@ public final class RoundAuthority {
     /// Queues `events` for the log after everything decided before them; `inputs` are the input
     /// positions they complete.
     private func append(_ events: [RoundEvent], inputs: [TopicPartition: Int64] = [:]) {
-        let records = events.map { Records.make($0, table: table, topics: configuration.topics, stamp: stamp) }
+        let records = Records.make(events, table: table, topics: configuration.topics, stamp: stamp)
         appender.enqueue(records, positions: inputs) { [metrics] in metrics.count(events) }
     }
 

@@ -45,14 +45,16 @@ public final class SettlementService {
             let now = clock.now()
             for record in poll.records {
                 committer.processed(record.topicPartition, next: record.offset + 1)
-                let (table, event) = try RoundEvent.decode(json: record.value)
-                // A fenced authority's events decide nothing: no money moves for them.
-                guard fences.admits(event, table: table, record: record) else {
-                    logger.warning("ignored an event of a fenced authority", ["table": table.rawValue, "offset": String(record.offset)])
-                    continue
-                }
-                if let command = Settlement.walletCommand(for: event, table: table, at: now) {
-                    commands.append(Records.make(command, topics: topics))
+                let (table, events) = try RoundEvent.decodeRecord(json: record.value)
+                for event in events {
+                    // A fenced authority's events decide nothing: no money moves for them.
+                    guard fences.admits(event, table: table, record: record) else {
+                        logger.warning("ignored an event of a fenced authority", ["table": table.rawValue, "offset": String(record.offset)])
+                        continue
+                    }
+                    if let command = Settlement.walletCommand(for: event, table: table, at: now) {
+                        commands.append(Records.make(command, topics: topics))
+                    }
                 }
             }
             if !commands.isEmpty { _ = try await log.append(commands) }

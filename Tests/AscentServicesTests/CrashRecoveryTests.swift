@@ -104,8 +104,8 @@ import Testing
                 try await stack.log.readToEnd(TopicPartition(topic: topic, partition: partition)) { records in
                     for record in records {
                         if topic == stack.topics.roundEvents {
-                            let (table, event) = try RoundEvent.decode(json: record.value)
-                            if case .betPlaced(let round, let id, _, _, _, _) = event { bets["\(table)/\(round)/\(id)", default: 0] += 1 }
+                            let (table, events) = try RoundEvent.decodeRecord(json: record.value)
+                            for case .betPlaced(let round, let id, _, _, _, _) in events { bets["\(table)/\(round)/\(id)", default: 0] += 1 }
                         } else {
                             let event = try WalletEvent.decode(json: record.value)
                             switch event {

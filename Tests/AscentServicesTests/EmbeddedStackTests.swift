@@ -67,7 +67,7 @@ import Testing
                 // Once three rounds are settled, play no more: a fourth round opening in the same
                 // batch must not get bets the checks below do not count.
                 guard settledRounds < 3 else { break }
-                let (_, event) = try RoundEvent.decode(json: record.value)
+                for event in try RoundEvent.decodeRecord(json: record.value).events {
                 if case .roundOpened(let round, _, let at, _) = event, at >= walletReadyAt { played.insert(round) }
                 guard played.contains(event.round) else { continue }
                 events.append(event)
@@ -92,6 +92,7 @@ import Testing
                     settledRounds += 1
                 default:
                     break
+                }
                 }
             }
         }

@@ -35,9 +35,10 @@ import Testing
             var opened = false
             try await stack.log.readToEnd(partition) { records in
                 for record in records {
-                    let (_, event) = try RoundEvent.decode(json: record.value)
-                    if case .authorityClaimed(_, let epoch, let writer, _) = event { claims.append((epoch, writer)) }
-                    if case .roundOpened = event { opened = true }
+                    for event in try RoundEvent.decodeRecord(json: record.value).events {
+                        if case .authorityClaimed(_, let epoch, let writer, _) = event { claims.append((epoch, writer)) }
+                        if case .roundOpened = event { opened = true }
+                    }
                 }
             }
             if opened { break }

@@ -75,7 +75,11 @@ extension RoundEvent {
 
     /// Decodes from the bytes of a record's value.
     public static func decode(json bytes: [UInt8]) throws(JSONError) -> (table: TableID, event: RoundEvent) {
-        let object = try JSONReader(parsing: bytes, context: "round event")
+        try decode(try JSONReader(parsing: bytes, context: "round event"))
+    }
+
+    /// Decodes one event from its parsed members (a `cashedOutBatch` holds several: `decodeRecord`).
+    static func decode(_ object: JSONReader) throws(JSONError) -> (table: TableID, event: RoundEvent) {
         let type = try object.string("type")
         let reader = object.reading(as: type)
         let table = TableID(try reader.string("table"))
@@ -150,6 +154,8 @@ extension RoundEvent {
         case "authorityClaimed":
             try reader.rejectUnknown(base + ["epoch", "writer", "at"])
             event = .authorityClaimed(round: round, epoch: try reader.integer("epoch"), writer: try reader.string("writer"), at: try at())
+        case batchTypeName:
+            throw JSONError("a \(batchTypeName) record holds several events: read it with RoundEvent.decodeRecord")
         default:
             throw JSONError("unknown round event type '\(type)'")
         }

@@ -210,11 +210,18 @@ public struct Round: Sendable {
         var events: [RoundEvent] = []
         var betIDs: Set<BetID> = []
         var index = state.nextTrigger
+        // Triggers come sorted by multiplier and many share one (a popular auto target): the instant
+        // the curve reaches a multiplier is a search over the curve, done once per distinct value.
+        var reached: (multiplier: Multiplier, at: Timestamp)?
         while index < state.triggers.count, state.triggers[index].multiplier <= limit {
             let trigger = state.triggers[index]
             index += 1
             guard let bet = state.bets[trigger.betID], bet.status == .active else { continue }
-            let at = state.tookOffAt!.advanced(byMilliseconds: config.curve.firstElapsedMilliseconds(reaching: trigger.multiplier))
+            if reached?.multiplier != trigger.multiplier {
+                reached = (trigger.multiplier,
+                           state.tookOffAt!.advanced(byMilliseconds: config.curve.firstElapsedMilliseconds(reaching: trigger.multiplier)))
+            }
+            let at = reached!.at
             events.append(.cashedOut(round: state.round, betID: bet.id, player: bet.player, stake: bet.stake,
                                      multiplier: trigger.multiplier, payout: payout(of: bet.stake, at: trigger.multiplier),
                                      reason: trigger.reason, at: at))
