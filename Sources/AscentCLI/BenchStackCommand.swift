@@ -86,13 +86,22 @@ struct BenchStackCommand: Subcommand {
         guard !salt.isEmpty else { throw UsageError("no salt found with short rounds; try fewer --rounds") }
 
         let metrics = ServiceMetrics()
+        // As `ascent up` runs them: a log client per part; settlement and the projector in the background.
+        func partLog(_ part: String, niceness: Int32 = 0) -> PostgresEventLog {
+            var configuration = PostgresEventLog.Configuration(databaseURL: url)
+            configuration.applicationName = "ascent-\(part)"
+            configuration.niceness = niceness
+            return PostgresEventLog(configuration: configuration)
+        }
         nonisolated(unsafe) let parts = (
             RoundAuthority(configuration: AuthorityConfiguration(table: table, chain: chain, salt: salt, intermissionMilliseconds: 500,
-                                                                 topics: topics, maxBatch: 5_000), log: PostgresEventLog(databaseURL: url), metrics: metrics),
-            WalletService(log: PostgresEventLog(databaseURL: url), topics: topics, maxBatch: 5_000, metrics: metrics),
-            SettlementService(log: PostgresEventLog(databaseURL: url), topics: topics, maxBatch: 5_000, metrics: metrics),
-            Projector(log: PostgresEventLog(databaseURL: url), databaseURL: url, topics: topics, metrics: metrics))
-        let executors = ["authority", "wallet", "settlement", "projector"].map { ThreadExecutor(name: $0) }
+                                                                 topics: topics, maxBatch: 5_000), log: partLog("authority"), metrics: metrics),
+            WalletService(log: partLog("wallet"), topics: topics, maxBatch: 5_000, metrics: metrics),
+            SettlementService(log: partLog("settlement", niceness: Niceness.background), topics: topics, maxBatch: 5_000, metrics: metrics),
+            Projector(log: partLog("projector", niceness: Niceness.background), databaseURL: url, topics: topics, metrics: metrics,
+                      niceness: Niceness.background))
+        let executors = [("authority", 0), ("wallet", 0), ("settlement", Niceness.background), ("projector", Niceness.background)]
+            .map { ThreadExecutor(name: $0.0, niceness: $0.1) }
         let services = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask(executorPreference: executors[0]) { try await parts.0.run() }

@@ -89,13 +89,17 @@ struct StackOptions {
         return databaseURL
     }
 
-    /// The event log the options name: Kafka for kafka://…, else PostgreSQL.
-    func makeLog() throws -> any EventLog {
+    /// The event log the options name: Kafka for kafka://…, else PostgreSQL. On PostgreSQL its
+    /// sessions are named `ascent-<part>-writer`, `-consumer`, `-admin` in pg_stat_activity.
+    /// `niceness` applies to its threads and sessions (`Niceness`).
+    func makeLog(part: String = "log", niceness: Int32 = 0) throws -> any EventLog {
         if let logURL, logURL.hasPrefix("kafka://") {
             return try KafkaEventLog(brokers: String(logURL.dropFirst("kafka://".count)), properties: [:])
         }
-        let url = try logURL ?? requireDatabase()
-        return PostgresEventLog(databaseURL: url)
+        var configuration = PostgresEventLog.Configuration(databaseURL: try logURL ?? requireDatabase())
+        configuration.applicationName = "ascent-\(part)"
+        configuration.niceness = niceness
+        return PostgresEventLog(configuration: configuration)
     }
 
     /// Applies the migrations, saying what was done.

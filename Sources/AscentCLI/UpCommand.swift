@@ -3,6 +3,7 @@ import Glibc
 #endif
 import AscentCore
 import AscentLog
+import AscentPostgres
 import AscentProjector
 import AscentRuntime
 import AscentServices
@@ -65,16 +66,18 @@ struct UpCommand: Subcommand {
         let metrics = ServiceMetrics()
         // Each service gets a log client of its own (its own producer and, on PostgreSQL, its own
         // writer connection), as it would as a separate process: one part's large append never
-        // queues another part's decision behind it.
-        let logs = (authority: try options.makeLog(), wallet: try options.makeLog(), settlement: try options.makeLog(),
-                    projector: try options.makeLog())
+        // queues another part's decision behind it. Settlement and the projector are background
+        // work on this shared machine: they run at a higher nice value (`Niceness`).
+        let logs = (authority: try options.makeLog(part: "authority"), wallet: try options.makeLog(part: "wallet"),
+                    settlement: try options.makeLog(part: "settlement", niceness: Niceness.background),
+                    projector: try options.makeLog(part: "projector", niceness: Niceness.background))
         let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt,
                                                                 intermissionMilliseconds: options.intermissionMilliseconds, topics: topics),
                                        log: logs.authority, logger: StderrLogger(component: "authority"), metrics: metrics)
         let wallet = WalletService(log: logs.wallet, topics: topics, logger: StderrLogger(component: "wallet"), metrics: metrics)
         let settlement = SettlementService(log: logs.settlement, topics: topics, logger: StderrLogger(component: "settlement"), metrics: metrics)
         let projector = Projector(log: logs.projector, databaseURL: databaseURL, topics: topics, logger: StderrLogger(component: "projector"),
-                                  metrics: metrics)
+                                  metrics: metrics, niceness: Niceness.background)
         let printer = RoundPrinter(log: log, topics: topics, table: options.table.table, stopAfter: rounds)
         let players = BotPlayers(log: log, topics: topics, table: options.table, count: bots)
         if bots > 0 { try await players.fund(minorUnits: botFunds) }
@@ -105,7 +108,7 @@ struct UpCommand: Subcommand {
             }
         }
         return await PartRunner.run(list, logs: [log, logs.authority, logs.wallet, logs.settlement, logs.projector], metrics: metrics,
-                                    metricsPort: metricsPort, component: "up")
+                                    metricsPort: metricsPort, component: "up", background: ["settlement", "projector"])
     }
 
     /// Runs scripts/pg start from the working directory and returns the URL it prints.

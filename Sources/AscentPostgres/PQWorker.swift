@@ -19,19 +19,27 @@ public final class PQWorker: @unchecked Sendable {
     private let url: String
     private let name: String
     private let maxPendingJobs: Int
+    private let niceness: Int32
     private let onConnect: (@Sendable (PQConnection) throws(PQError) -> Void)?
 
     /// A worker connecting to `url`, named `name` (its thread's name and the session's
     /// application_name), refusing more than
     /// `maxPendingJobs` queued jobs (callers get a retriable error and should back off).
-    public init(url: String, name: String, maxPendingJobs: Int = 1_024,
+    ///
+    /// A `niceness` above 0 marks background work (`Niceness`): the worker's thread runs at that
+    /// nice value, and so does its server session where the OS lets this process renice it.
+    public init(url: String, name: String, maxPendingJobs: Int = 1_024, niceness: Int32 = 0,
                 onConnect: (@Sendable (PQConnection) throws(PQError) -> Void)? = nil) {
         self.url = url
         self.name = name
         self.thread = nil
         self.maxPendingJobs = maxPendingJobs
+        self.niceness = niceness
         self.onConnect = onConnect
-        let thread = Thread { [self] in loop() }
+        let thread = Thread { [self] in
+            Niceness.applyToCurrentThread(niceness)
+            loop()
+        }
         thread.name = name
         self.thread = thread
         thread.start()
@@ -80,6 +88,7 @@ public final class PQWorker: @unchecked Sendable {
         if let openConnection, openConnection.isHealthy { return openConnection }
         openConnection = nil
         let fresh = try PQConnection(url: url, applicationName: name)
+        Niceness.apply(niceness, toProcess: fresh.backendProcessID)
         try onConnect?(fresh)
         openConnection = fresh
         return fresh

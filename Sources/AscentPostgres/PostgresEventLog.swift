@@ -36,6 +36,10 @@ public final class PostgresEventLog: EventLog {
         /// `-consumer`), to find them in pg_stat_activity.
         public var applicationName = "ascent-log"
 
+        /// The nice value of this log's threads and, where permitted, its sessions (`Niceness`):
+        /// `Niceness.background` for a background part's log in the embedded stack, else 0.
+        public var niceness: Int32 = 0
+
         /// Defaults for `databaseURL`.
         public init(databaseURL: String) { self.databaseURL = databaseURL }
     }
@@ -50,8 +54,8 @@ public final class PostgresEventLog: EventLog {
     /// A log on the database in `configuration` (connections open on first use).
     public init(configuration: Configuration) {
         self.configuration = configuration
-        writer = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-writer")
-        admin = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-admin")
+        writer = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-writer", niceness: configuration.niceness)
+        admin = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-admin", niceness: configuration.niceness)
         producer = ProducerState(simulatedLostAcknowledgements: configuration.simulatedLostAcknowledgements)
     }
 

@@ -17,7 +17,8 @@ public final class PostgresLogConsumer: LogConsumer {
     init(configuration: PostgresEventLog.Configuration, subscription: Subscription) {
         self.configuration = configuration
         state = ConsumerState(subscription: subscription)
-        worker = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-consumer", maxPendingJobs: 16) { connection throws(PQError) in
+        worker = PQWorker(url: configuration.databaseURL, name: configuration.applicationName + "-consumer", maxPendingJobs: 16,
+                          niceness: configuration.niceness) { connection throws(PQError) in
             // Listening before the first fetch means no record committed after that fetch goes unnoticed.
             try connection.executeScript("listen \(PostgresLogConsumer.recordsChannel); listen \(PostgresLogConsumer.groupsChannel)",
                                          operation: "listen")

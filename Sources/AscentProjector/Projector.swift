@@ -20,11 +20,13 @@ public final class Projector {
     /// Rebuilt on start from the claims before the stored positions, then kept as records arrive.
     private var fences = AuthorityFences()
 
-    /// A projector named `name` writing to the database at `databaseURL` (migrated).
+    /// A projector named `name` writing to the database at `databaseURL` (migrated); `niceness`
+    /// is that of its database thread and session (`Niceness`).
     public init(log: any EventLog, databaseURL: String, topics: LogTopics = LogTopics(), name: String = "main",
-                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 5_000, metrics: ServiceMetrics = ServiceMetrics()) {
+                logger: any ServiceLogger = SilentLogger(), maxBatch: Int = 5_000, metrics: ServiceMetrics = ServiceMetrics(),
+                niceness: Int32 = 0) {
         self.log = log
-        self.worker = PQWorker(url: databaseURL, name: "ascent-projector")
+        self.worker = PQWorker(url: databaseURL, name: "ascent-projector", niceness: niceness)
         self.topics = topics
         self.name = name
         self.logger = logger

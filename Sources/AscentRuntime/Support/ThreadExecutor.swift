@@ -18,14 +18,18 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     /// Wakes the thread: a counting semaphore, one post per job.
     private let wakeups: UnsafeMutablePointer<sem_t>
 
-    /// Starts the executor's thread, named `name` (visible in `top -H` and /proc/PID/task/*/comm).
-    /// The thread serves the executor for the rest of the process: a part's tasks, and the tasks
-    /// they start, may enqueue work on it until the very end (closing consumers, for one).
-    public init(name: String) {
+    /// Starts the executor's thread, named `name` (visible in `top -H` and /proc/PID/task/*/comm),
+    /// at nice value `niceness` (above 0 for background parts that must yield the CPU to the
+    /// round authority on a shared machine). The thread serves the executor for the rest of the
+    /// process: a part's tasks, and the tasks they start, may enqueue work on it until the very end
+    /// (closing consumers, for one).
+    public init(name: String, niceness: Int32 = 0) {
         wakeups = .allocate(capacity: 1)
         sem_init(wakeups, 0, 0)
         _ = PosixThread.spawn { [self] in
             ascent_set_thread_name(name)
+            // On Linux PRIO_PROCESS with 0 sets the calling thread's nice value only.
+            if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
             loop()
         }
     }
