@@ -43,8 +43,75 @@ import Testing
             let decoded = try RoundEvent.decode(json: bytes)
             #expect(decoded.table == Self.table && decoded.event == event)
         }
-        #expect(Set(Self.sampleEvents.map(\.typeName)) == (try SchemaValidator.schemaNames("round-events")),
+        #expect(Set(Self.sampleEvents.map(\.typeName)).union([RoundEvent.batchTypeName]) == (try SchemaValidator.schemaNames("round-events")),
                 "every event type needs a sample here and a schema in schemas/round-events")
+    }
+
+    /// Cash-outs at one auto target: `count` bets of alternating players and stakes.
+    static func autoCashOuts(_ count: Int, reason: CashOutReason = .auto, at instant: Timestamp = at(12_000)) -> [RoundEvent] {
+        (0..<count).map { index in
+            .cashedOut(round: 4, betID: BetID("b\(index)"), player: PlayerID(index % 2 == 0 ? "alice" : "bob\u{e9}"),
+                       stake: euros(100 + Int64(index)), multiplier: x(150), payout: euros((100 + Int64(index)) * 3 / 2),
+                       reason: reason, at: instant)
+        }
+    }
+
+    @Test func cashOutsSetOffTogetherShareRecordsThatValidateAndExpandToTheSameEvents() throws {
+        let schema = try SchemaValidator.schema("round-events", RoundEvent.batchTypeName, version: RoundEvent.schemaVersion)
+        let manual = RoundEvent.cashedOut(round: 4, betID: "m1", player: "carol", stake: euros(10), multiplier: x(151),
+                                          payout: euros(15), reason: .manual, at: at(12_001))
+        // 1,201 auto cash-outs at one instant, then a manual one, then a cap at another instant.
+        let events = Self.autoCashOuts(1_201) + [manual] + Self.autoCashOuts(1, reason: .maximumWin, at: at(12_002))
+        let groups = RoundEvent.recordGroups(events)
+        #expect(groups.map(\.count) == [500, 500, 201, 1, 1])
+        var decoded: [RoundEvent] = []
+        for group in groups {
+            let bytes = RoundEvent.json(group: group, table: Self.table)
+            let value = try JSONValue.parse(bytes)
+            if group.count > 1 {
+                #expect(value["type"] == .string(RoundEvent.batchTypeName))
+                let problems = SchemaValidator.problems(value, against: schema)
+                #expect(problems.isEmpty, "\(problems)")
+                #expect(throws: JSONError.self) { try RoundEvent.decode(json: bytes) }
+            }
+            let record = try RoundEvent.decodeRecord(json: bytes)
+            #expect(record.table == Self.table)
+            decoded += record.events
+        }
+        #expect(decoded == events)
+    }
+
+    @Test func onlyTriggeredCashOutsOfOneInstantAndMultiplierAreGrouped() {
+        let manual = (0..<3).map { RoundEvent.cashedOut(round: 4, betID: BetID("m\($0)"), player: "carol", stake: euros(10), multiplier: x(150),
+                                                         payout: euros(15), reason: .manual, at: at(12_000)) }
+        #expect(RoundEvent.recordGroups(manual).map(\.count) == [1, 1, 1], "manual cash-outs stay records of their own")
+        let twoInstants = Self.autoCashOuts(2) + Self.autoCashOuts(2, at: at(12_500))
+        #expect(RoundEvent.recordGroups(twoInstants).map(\.count) == [2, 2])
+        let mixedReasons = Self.autoCashOuts(2) + Self.autoCashOuts(2, reason: .maximumWin)
+        #expect(RoundEvent.recordGroups(mixedReasons).map(\.count) == [2, 2])
+        #expect(RoundEvent.recordGroups(Self.autoCashOuts(7), maxBetsPerBatch: 3).map(\.count) == [3, 3, 1])
+        #expect(RoundEvent.recordGroups([]).isEmpty)
+    }
+
+    @Test func malformedBatchesAreRejectedWithTheirReason() {
+        let head = #"{"type":"cashedOutBatch","table":"main","round":4,"currency":"EUR","multiplierHundredths":150,"at":1,"#
+        let cases: [(String, String)] = [
+            (head + #""reason":"manual","betIds":["b"],"playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1]}"#, "reason"),
+            (head + #""reason":"auto","betIds":["b","c"],"playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1]}"#, "all alike"),
+            (head + #""reason":"auto","betIds":[],"playerIds":[],"stakesMinor":[],"payoutsMinor":[]}"#, "all alike"),
+            (head + #""reason":"auto","betIds":[1],"playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1]}"#, "entry 0"),
+            (head + #""reason":"auto","betIds":["b"],"playerIds":["p"],"stakesMinor":[1.5],"payoutsMinor":[1]}"#, "entry 0"),
+            (head + #""reason":"auto","betIds":"b","playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1]}"#, "must be an array"),
+            (head + #""reason":"auto","betIds":["b"],"playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1],"x":1}"#, "unknown member"),
+        ]
+        for (text, reason) in cases {
+            do {
+                _ = try RoundEvent.decodeRecord(json: Array(text.utf8))
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description.contains(reason), "\(text): \(error.description)")
+            }
+        }
     }
 
     @Test func everyCommandValidatesAndRoundTrips() throws {

@@ -7,7 +7,8 @@ import Foundation
 struct SchemaValidator {
     static let annotations: Set<String> = ["$schema", "$id", "title", "description"]
     static let keywords: Set<String> = ["type", "const", "enum", "properties", "required", "additionalProperties",
-                                        "minimum", "maximum", "minLength", "maxLength", "pattern"]
+                                        "minimum", "maximum", "minLength", "maxLength", "pattern",
+                                        "items", "minItems", "maxItems"]
 
     /// Problems of `value` against `schema`, each with the JSON path; empty when valid.
     static func problems(_ value: JSONValue, against schema: JSONValue, path: String = "$") -> [String] {
@@ -34,6 +35,15 @@ struct SchemaValidator {
             if case .string(let pattern)? = rules["pattern"] {
                 let regex = try! Regex(pattern)
                 if text.firstMatch(of: regex) == nil { problems.append("\(path): '\(text)' does not match \(pattern)") }
+            }
+        }
+        if case .array(let elements) = value {
+            if case .integer(let minimum)? = rules["minItems"], elements.count < minimum { problems.append("\(path): fewer than \(minimum) items") }
+            if case .integer(let maximum)? = rules["maxItems"], elements.count > maximum { problems.append("\(path): more than \(maximum) items") }
+            if let items = rules["items"] {
+                for (index, element) in elements.enumerated() {
+                    problems += SchemaValidator.problems(element, against: items, path: "\(path)[\(index)]")
+                }
             }
         }
         if case .object(let members) = value {

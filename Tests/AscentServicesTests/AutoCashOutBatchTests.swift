@@ -1,0 +1,94 @@
+import AscentCore
+import AscentLog
+import AscentServices
+import Foundation
+import Testing
+
+/// Many players with one auto target: the authority writes their cash-outs as cashedOutBatch
+/// records, and settlement, the wallet and the projector pay every bet exactly once, to the minor unit.
+@Suite(.serialized) struct AutoCashOutBatchTests {
+    @Test func cashOutsAtOneTargetShareRecordsAndAreEachPaidOnce() async throws {
+        guard let stack = try await StackHarness.make("batch") else { return }
+        let running = stack.start()
+        defer { running.cancel() }
+        let eur = stack.table.currency
+        let players = (0..<6).map { PlayerID("auto-\($0)") }
+        let target = Multiplier(hundredths: 101)
+        try await stack.send(players.map {
+            WalletCommand(id: "fund-\($0)", player: $0, action: .deposit(Money(minorUnits: 10_000, currency: eur), reference: "op"),
+                          at: Timestamp(milliseconds: 0))
+        })
+        let partitions = try await stack.log.partitionCount(of: stack.topics.roundEvents)
+        let partition = TopicPartition(topic: stack.topics.roundEvents,
+                                       partition: KafkaPartitioner.partition(forKey: Array("t1".utf8), partitionCount: partitions))
+        let consumer = try await stack.log.makeConsumer(.positions([partition: 0]))
+        var events: [RoundEvent] = []
+        var batchRecords = 0
+        var betOn: Set<Int64> = []
+        var wonRound: Int64?
+        let deadline = Date().addingTimeInterval(120)
+        // Bet on rounds until one that crashes above the target is settled: there all six win together.
+        while wonRound == nil && Date() < deadline {
+            for record in try await consumer.poll(maxRecords: 500, timeoutMilliseconds: 200).records {
+                let decoded = try RoundEvent.decodeRecord(json: record.value).events
+                if record.header(Records.Header.type) == RoundEvent.batchTypeName {
+                    batchRecords += 1
+                    #expect(decoded.count > 1, "a batch record holds several cash-outs")
+                }
+                for event in decoded {
+                    if case .roundOpened(let round, _, _, _) = event, wonRound == nil {
+                        betOn.insert(round)
+                        try await stack.send(players.map { player in
+                            let bet = BetReference(table: stack.table.table, round: round, betID: BetID("\(player)-\(round)"))
+                            return WalletCommand(id: "reserve:\(bet)", player: player,
+                                                 action: .reserveStake(bet, Money(minorUnits: 100, currency: eur), autoCashOut: target),
+                                                 at: Timestamp(milliseconds: 0))
+                        })
+                    }
+                    guard betOn.contains(event.round) else { continue }
+                    events.append(event)
+                    if case .roundSettled(let round, _, _, _, _) = event, stack.crashPoint(round: Int(round)) > target,
+                       events.contains(where: { if case .betPlaced(round, _, _, _, _, _) = $0 { true } else { false } }) {
+                        wonRound = round
+                    }
+                }
+            }
+        }
+        try await consumer.close()
+        guard let wonRound else {
+            Issue.record("no round with bets crashed above \(target) within 120 s")
+            return
+        }
+        let won = events.compactMap { event -> (BetID, Money)? in
+            guard case .cashedOut(wonRound, let id, _, _, let multiplier, let payout, .auto, _) = event, multiplier == target else { return nil }
+            return (id, payout)
+        }
+        #expect(won.count == players.count, "every bet of round \(wonRound) cashed out at its target")
+        #expect(won.allSatisfy { $0.1.minorUnits == 101 }, "floor(100 × 1.01) each")
+        #expect(batchRecords >= 1, "the six cash-outs of one instant share a cashedOutBatch record")
+
+        // Every player's balance, from the events: 10,000 − stakes placed + payouts, once each.
+        var expected = Dictionary(uniqueKeysWithValues: players.map { ($0.rawValue, Int64(10_000)) })
+        let settledRounds = Set(events.compactMap { if case .roundSettled(let round, _, _, _, _) = $0 { round } else { nil } })
+        for event in events where settledRounds.contains(event.round) {
+            if case .betPlaced(_, _, let player, let stake, _, _) = event { expected[player.rawValue]! -= stake.minorUnits }
+            if case .cashedOut(_, _, let player, _, _, let payout, _, _) = event { expected[player.rawValue]! += payout.minorUnits }
+        }
+        let roundsList = settledRounds.map(String.init).joined(separator: ",")
+        _ = try await stack.eventually("the won round's bets projected as cashed out",
+            "select count(*)::text from bets where round = \(wonRound) and status = 'cashed_out' and payout_minor = 101",
+            { $0.first?.first == String(players.count) })
+        _ = try await stack.eventually("every bet of the settled rounds settled",
+            "select count(*)::text from bets where round in (\(roundsList)) and status = 'placed'", { $0.first?.first == "0" })
+        _ = try await stack.eventually("no stake held", "select coalesce(sum(reserved_minor), 0)::text from balances", { $0.first?.first == "0" })
+        for row in try await stack.rows("select player_id, available_minor::text from balances") {
+            #expect(Int64(row[1]!) == expected[row[0]!], "\(row[0]!)'s balance: paid exactly once")
+        }
+        let conservation = try await stack.rows("select imbalance_minor::text from money_conservation")
+        #expect(conservation.first?[0] == "0", "the ledger balances")
+        running.cancel()
+        _ = try? await running.value
+        try await stack.log.shutdown()
+        try await stack.drop()
+    }
+}
