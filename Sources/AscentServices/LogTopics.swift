@@ -138,18 +138,6 @@ extension Records {
     }
 }
 
-extension RoundEvent {
-    /// The bet the event is about, if any.
-    public var betID: BetID? {
-        switch self {
-        case .betPlaced(_, let id, _, _, _, _), .betRejected(_, let id, _, _, _, _), .betCancelled(_, let id, _, _, _),
-             .cashedOut(_, let id, _, _, _, _, _, _), .betLost(_, let id, _, _), .betRefunded(_, let id, _, _):
-            return id
-        default:
-            return nil
-        }
-    }
-}
 
 /// The fences of every table a reader sees: which round events count (see `AuthorityFence`).
 public struct AuthorityFences: Sendable {

@@ -61,12 +61,17 @@ extension Round {
             state.lastEventAt = at
         case .cashedOut(let round, let betID, _, _, let multiplier, let payout, let reason, let at):
             expect(round, .flying, in: state, event)
-            precondition(state.bets[betID]?.status == .active, "cashedOut for a bet that is not riding: \(event)")
-            state.bets[betID]!.status = .cashedOut(multiplier: multiplier, payout: payout, reason: reason, at: at)
+            // One hash look-up: thousands of these are applied at a popular auto target's instant.
+            guard let index = state.bets.index(forKey: betID), state.bets.values[index].status == .active else {
+                preconditionFailure("cashedOut for a bet that is not riding: \(event)")
+            }
+            state.bets.values[index].status = .cashedOut(multiplier: multiplier, payout: payout, reason: reason, at: at)
             state.totalPayoutMinorUnits += payout.minorUnits
             state.lastEventAt = max(state.lastEventAt ?? at, at)
-            while state.nextTrigger < state.triggers.count,
-                  state.bets[state.triggers[state.nextTrigger].betID]?.status != .active {
+            // Skip triggers of bets no longer riding; this bet's own trigger needs no look-up.
+            while state.nextTrigger < state.triggers.count {
+                let next = state.triggers[state.nextTrigger].betID
+                guard next == betID || state.bets[next]?.status != .active else { break }
                 state.nextTrigger += 1
             }
         case .crashed(let round, let crashPoint, let seed, let at):

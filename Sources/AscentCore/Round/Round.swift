@@ -60,7 +60,7 @@ public struct Round: Sendable {
             if let rejection = checkClock(at, state) { return .failure(rejection) }
             let multiplier = config.curve.multiplier(atElapsedMilliseconds: at.milliseconds(since: tookOffAt))
             if multiplier >= secret.crashPoint { return .failure(.crashPointReached) }
-            var events = triggeredCashOuts(state, through: multiplier).events
+            var events = triggeredCashOuts(state, through: multiplier)
             events.append(.ticked(round: state.round, at: at, multiplier: multiplier))
             return .success(events)
         case .cashOut(let betID, let player, let at):
@@ -77,7 +77,8 @@ public struct Round: Sendable {
             if let rejection = checkClock(at, state) { return .failure(rejection) }
             // Auto targets strictly below the crash point were reached before it and win.
             let below = Multiplier(hundredths: secret.crashPoint.hundredths - 1)
-            var (events, triggered) = triggeredCashOuts(state, through: below)
+            var events = triggeredCashOuts(state, through: below)
+            let triggered = Set(events.compactMap(\.betID))
             events.append(.crashed(round: state.round, crashPoint: secret.crashPoint, seed: secret.seed, at: crashAt))
             for id in state.betOrder {
                 let bet = state.bets[id]!
@@ -195,8 +196,8 @@ public struct Round: Sendable {
         guard multiplier < secret.crashPoint else { return .failure(.cashOutAfterCrash) }
         if let rejection = checkClock(at, state) { return .failure(rejection) }
         // Triggers reached before this instant go first: they happened earlier on the curve.
-        var (events, triggered) = triggeredCashOuts(state, through: multiplier)
-        if !triggered.contains(betID) {
+        var events = triggeredCashOuts(state, through: multiplier)
+        if !events.contains(where: { $0.betID == betID }) {
             events.append(.cashedOut(round: state.round, betID: betID, player: player, stake: bet.stake,
                                      multiplier: multiplier, payout: payout(of: bet.stake, at: multiplier),
                                      reason: .manual, at: at))
@@ -206,9 +207,8 @@ public struct Round: Sendable {
 
     /// Cash-outs of riding bets whose trigger is at or below `limit`, in curve order, each at the
     /// instant the curve reached its trigger.
-    private func triggeredCashOuts(_ state: RoundState, through limit: Multiplier) -> (events: [RoundEvent], betIDs: Set<BetID>) {
+    private func triggeredCashOuts(_ state: RoundState, through limit: Multiplier) -> [RoundEvent] {
         var events: [RoundEvent] = []
-        var betIDs: Set<BetID> = []
         var index = state.nextTrigger
         // Triggers come sorted by multiplier and many share one (a popular auto target): the instant
         // the curve reaches a multiplier is a search over the curve, done once per distinct value.
@@ -225,9 +225,8 @@ public struct Round: Sendable {
             events.append(.cashedOut(round: state.round, betID: bet.id, player: bet.player, stake: bet.stake,
                                      multiplier: trigger.multiplier, payout: payout(of: bet.stake, at: trigger.multiplier),
                                      reason: trigger.reason, at: at))
-            betIDs.insert(bet.id)
         }
-        return (events, betIDs)
+        return events
     }
 
     /// floor(stake × multiplier), never above the table's maximum win.

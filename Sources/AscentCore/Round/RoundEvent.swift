@@ -76,3 +76,16 @@ public enum CashOutReason: String, Hashable, Sendable, CaseIterable {
     /// The payout reached the table's maximum win.
     case maximumWin
 }
+
+extension RoundEvent {
+    /// The bet the event is about, if any.
+    public var betID: BetID? {
+        switch self {
+        case .betPlaced(_, let id, _, _, _, _), .betRejected(_, let id, _, _, _, _), .betCancelled(_, let id, _, _, _),
+             .cashedOut(_, let id, _, _, _, _, _, _), .betLost(_, let id, _, _), .betRefunded(_, let id, _, _):
+            return id
+        default:
+            return nil
+        }
+    }
+}
