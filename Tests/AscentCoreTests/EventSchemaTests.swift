@@ -104,12 +104,18 @@ import Testing
             (head + #""reason":"auto","betIds":"b","playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1]}"#, "must be an array"),
             (head + #""reason":"auto","betIds":["b"],"playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1],"x":1}"#, "unknown member"),
         ]
+        Self.expectRejected(cases) { _ = try RoundEvent.decodeRecord(json: $0) }
+    }
+
+    /// Each text of `cases` must be rejected by `decode` with an error naming its reason.
+    static func expectRejected(_ cases: [(String, String)], sourceLocation: SourceLocation = #_sourceLocation,
+                               by decode: ([UInt8]) throws(JSONError) -> Void) {
         for (text, reason) in cases {
-            do {
-                _ = try RoundEvent.decodeRecord(json: Array(text.utf8))
-                Issue.record("accepted \(text)")
+            do throws(JSONError) {
+                try decode(Array(text.utf8))
+                Issue.record("accepted \(text)", sourceLocation: sourceLocation)
             } catch {
-                #expect(error.description.contains(reason), "\(text): \(error.description)")
+                #expect(error.description.contains(reason), "\(text): \(error.description)", sourceLocation: sourceLocation)
             }
         }
     }
@@ -169,14 +175,7 @@ import Testing
             ("[" + String(repeating: "[", count: 100) , "nesting"),
             ("{\"type\":\"tookOff\",\"table\":\"m\u{01}\",\"round\":1,\"at\":1}", "control character"),
         ]
-        for (text, reason) in cases {
-            do {
-                _ = try RoundEvent.decode(json: Array(text.utf8))
-                Issue.record("accepted \(text)")
-            } catch {
-                #expect(error.description.contains(reason), "\(text): \(error.description)")
-            }
-        }
+        Self.expectRejected(cases) { _ = try RoundEvent.decode(json: $0) }
     }
 }
 
