@@ -104,7 +104,7 @@ import Testing
             (head + #""reason":"auto","betIds":"b","playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1]}"#, "must be an array"),
             (head + #""reason":"auto","betIds":["b"],"playerIds":["p"],"stakesMinor":[1],"payoutsMinor":[1],"x":1}"#, "unknown member"),
         ]
-        Self.expectRejected(cases) { _ = try RoundEvent.decodeRecord(json: $0) }
+        Self.expectRejected(cases) { (bytes: [UInt8]) throws(JSONError) in _ = try RoundEvent.decodeRecord(json: bytes) }
     }
 
     /// Each text of `cases` must be rejected by `decode` with an error naming its reason.
@@ -175,7 +175,7 @@ import Testing
             ("[" + String(repeating: "[", count: 100) , "nesting"),
             ("{\"type\":\"tookOff\",\"table\":\"m\u{01}\",\"round\":1,\"at\":1}", "control character"),
         ]
-        Self.expectRejected(cases) { _ = try RoundEvent.decode(json: $0) }
+        Self.expectRejected(cases) { (bytes: [UInt8]) throws(JSONError) in _ = try RoundEvent.decode(json: bytes) }
     }
 }
 
