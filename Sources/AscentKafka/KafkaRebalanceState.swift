@@ -32,7 +32,9 @@ final class KafkaRebalanceState: @unchecked Sendable {
     /// Handles one rebalance event. `partitions` is lent by librdkafka for the call only.
     func handle(_ client: OpaquePointer, _ event: rd_kafka_resp_err_t,
                 _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(client)) == "COOPERATIVE"
+        // librdkafka returns NULL on error (seen while a consumer closes): then it is not cooperative.
+        let protocolName: UnsafePointer<CChar>? = rd_kafka_rebalance_protocol(client)
+        let cooperative = protocolName.map { String(cString: $0) } == "COOPERATIVE"
         if event == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             let list = RDKafkaTopicPartitionList(copying: partitions)
             resolveStartOffsets(client, list)
