@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "AscentFairnessTests", dependencies: ["AscentFairness", "AscentCore", "AscentCrypto"]),
         .testTarget(name: "AscentLogTests", dependencies: ["AscentLog", "AscentPostgres", "AscentKafka", "AscentTestSupport"]),
         .testTarget(name: "AscentCLITests", dependencies: ["AscentCLI"]),
-        .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka",
+        .testTarget(name: "AscentServicesTests", dependencies: ["AscentServices", "AscentProjector", "AscentPostgres", "AscentKafka", "AscentAudit",
                                                              "AscentTestSupport"]),
         .testTarget(name: "AscentRuntimeTests", dependencies: ["AscentRuntime"]),
         .testTarget(name: "AscentEdgeTests", dependencies: ["AscentEdge", "AscentRuntime", "AscentGateway", "AscentServices",

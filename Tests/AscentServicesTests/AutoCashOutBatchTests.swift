@@ -1,3 +1,4 @@
+import AscentAudit
 import AscentCore
 import AscentLog
 import AscentServices
@@ -88,6 +89,20 @@ import Testing
         #expect(conservation.first?[0] == "0", "the ledger balances")
         running.cancel()
         _ = try? await running.value
+
+        // The audit rebuilds every round from the log, batch records included, and finds nothing wrong.
+        var auditor = Auditor(configuration: AuditConfiguration(roundTopic: stack.topics.roundEvents, walletTopic: stack.topics.walletEvents,
+                                                                defaultRules: AuditRules(config: stack.table, salt: stack.salt)))
+        for topic in [stack.topics.roundEvents, stack.topics.walletEvents] {
+            for number in 0..<(try await stack.log.partitionCount(of: topic)) {
+                try await stack.log.readToEnd(TopicPartition(topic: topic, partition: number)) { records in
+                    for record in records { auditor.consume(record) }
+                }
+            }
+        }
+        let report = auditor.finish()
+        #expect(report.findings.isEmpty, "audit findings: \(report.findings.prefix(5))")
+        #expect(report.summary.betsCashedOut >= players.count, "the audit counted the batch's cash-outs")
         try await stack.log.shutdown()
         try await stack.drop()
     }
