@@ -154,80 +154,81 @@ struct BenchStackCommand: Subcommand {
             let wallNow = SystemClock().now().milliseconds
             for record in poll.records {
                 for event in try RoundEvent.decodeRecord(json: record.value).events {
-                switch event {
-                case .roundOpened(let round, _, _, _) where roundsDone < rounds:
-                    currentRound = round
-                    manual = []
-                    let bets = (0..<betsPerRound).map { index in
-                        (BetID("r\(round)-\(index)"), playerIDs[(index / 2) % playerCount], index % 2 == 0)
-                    }
-                    // Manual bets cash out at targets spread over 1.10x–1.99x, as players do.
-                    manual = bets.enumerated().filter { $0.element.2 }
-                        .map { ($0.element.0, $0.element.1, Multiplier(hundredths: 110 + Int64(($0.offset * 37) % 90))) }
-                        .sorted { $0.2 < $1.2 }
-                    sender = Task { [rate] in
-                        try await Self.pace(count: bets.count, rate: rate) { range in
-                            let slice = bets[range]
-                            let records = slice.map { bet in
-                                let reference = BetReference(table: "bench", round: round, betID: bet.0)
-                                return Records.make(WalletCommand(id: "reserve:\(reference)", player: bet.1,
-                                                                  action: .reserveStake(reference, Money(minorUnits: 100, currency: eur),
-                                                                                        autoCashOut: bet.2 ? nil : Multiplier(hundredths: 150)),
-                                                                  at: Timestamp(milliseconds: 0)), topics: topics)
-                            }
-                            let sentAt = SystemClock.monotonicNanoseconds()
-                            stampBox.withLock { stamps in for bet in slice { stamps[bet.0] = sentAt } }
-                            _ = try await log.append(records)
+                    switch event {
+                    case .roundOpened(let round, _, _, _) where roundsDone < rounds:
+                        currentRound = round
+                        manual = []
+                        let bets = (0..<betsPerRound).map { index in
+                            (BetID("r\(round)-\(index)"), playerIDs[(index / 2) % playerCount], index % 2 == 0)
                         }
-                    }
-                case .betPlaced(_, let id, _, _, _, _):
-                    accepted += 1
-                    if let sent = sentBet[id] ?? stampBox.withLock({ $0[id] }) { acceptance.append(now &- sent) }
-                case .betRejected:
-                    rejected += 1
-                case .tookOff(let round, let at) where round == currentRound:
-                    // Each manual cash-out is requested when the curve reaches its target, as a player
-                    // watching the plane clicks: requests arrive spread over the flight, sent in 10 ms
-                    // slices like the bets (the authority decides at its own clock either way).
-                    let schedule = manual.map { (due: at.advanced(byMilliseconds: table.curve.firstElapsedMilliseconds(reaching: $0.2)), bet: $0.0, player: $0.1) }
-                    manual = []
-                    cashOutSender = Task {
-                        var next = 0
-                        while next < schedule.count && !Task.isCancelled {
-                            let now = SystemClock().now()
-                            var end = next
-                            while end < schedule.count && schedule[end].due <= now { end += 1 }
-                            if end > next {
-                                let slice = schedule[next..<end]
+                        // Manual bets cash out at targets spread over 1.10x–1.99x, as players do.
+                        manual = bets.enumerated().filter { $0.element.2 }
+                            .map { ($0.element.0, $0.element.1, Multiplier(hundredths: 110 + Int64(($0.offset * 37) % 90))) }
+                            .sorted { $0.2 < $1.2 }
+                        sender = Task { [rate] in
+                            try await Self.pace(count: bets.count, rate: rate) { range in
+                                let slice = bets[range]
+                                let records = slice.map { bet in
+                                    let reference = BetReference(table: "bench", round: round, betID: bet.0)
+                                    return Records.make(WalletCommand(id: "reserve:\(reference)", player: bet.1,
+                                                                      action: .reserveStake(reference, Money(minorUnits: 100, currency: eur),
+                                                                                            autoCashOut: bet.2 ? nil : Multiplier(hundredths: 150)),
+                                                                      at: Timestamp(milliseconds: 0)), topics: topics)
+                                }
                                 let sentAt = SystemClock.monotonicNanoseconds()
-                                let sentWall = SystemClock().now().milliseconds
-                                cashOutStamps.withLock { stamps in for entry in slice { stamps[entry.bet] = sentAt } }
-                                cashOutWallStamps.withLock { stamps in for entry in slice { stamps[entry.bet] = sentWall } }
-                                _ = try await log.append(slice.map {
-                                    Records.make(RoundCommand.cashOut(betID: $0.bet, player: $0.player, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
-                                })
-                                next = end
+                                stampBox.withLock { stamps in for bet in slice { stamps[bet.0] = sentAt } }
+                                _ = try await log.append(records)
                             }
-                            try await Task.sleep(for: .milliseconds(10))
                         }
+                    case .betPlaced(_, let id, _, _, _, _):
+                        accepted += 1
+                        if let sent = sentBet[id] ?? stampBox.withLock({ $0[id] }) { acceptance.append(now &- sent) }
+                    case .betRejected:
+                        rejected += 1
+                    case .tookOff(let round, let at) where round == currentRound:
+                        // Each manual cash-out is requested when the curve reaches its target, as a player
+                        // watching the plane clicks: requests arrive spread over the flight, sent in 10 ms
+                        // slices like the bets (the authority decides at its own clock either way).
+                        let schedule = manual.map { (due: at.advanced(byMilliseconds: table.curve.firstElapsedMilliseconds(reaching: $0.2)), bet: $0.0, player: $0.1) }
+                        manual = []
+                        cashOutSender = Task {
+                            var next = 0
+                            while next < schedule.count && !Task.isCancelled {
+                                let now = SystemClock().now()
+                                var end = next
+                                while end < schedule.count && schedule[end].due <= now { end += 1 }
+                                if end > next {
+                                    let slice = schedule[next..<end]
+                                    let sentAt = SystemClock.monotonicNanoseconds()
+                                    let sentWall = SystemClock().now().milliseconds
+                                    cashOutStamps.withLock { stamps in for entry in slice { stamps[entry.bet] = sentAt } }
+                                    cashOutWallStamps.withLock { stamps in for entry in slice { stamps[entry.bet] = sentWall } }
+                                    _ = try await log.append(slice.map {
+                                        Records.make(RoundCommand.cashOut(betID: $0.bet, player: $0.player, at: Timestamp(milliseconds: 0)), table: "bench", topics: topics)
+                                    })
+                                    next = end
+                                }
+                                try await Task.sleep(for: .milliseconds(10))
+                            }
+                        }
+                    case .crashed:
+                        cashOutSender?.cancel()
+                    case .cashedOut(_, let id, _, _, let multiplier, _, .manual, let at):
+                        if let sent = sentCashOut[id] ?? cashOutStamps.withLock({ $0[id] }) {
+                            decision.append(now &- sent)
+                            decisionByBand[multiplier.hundredths / 10, default: []].append(now &- sent)
+                        }
+                        if let sentWall = sentCashOutWall[id] ?? cashOutWallStamps.withLock({ $0[id] }) {
+                            let band = multiplier.hundredths / 10
+                            decidedAfter[band, default: []].append(UInt64(max(0, at.milliseconds - sentWall)) * 1_000_000)
+                            visibleAfter[band, default: []].append(UInt64(max(0, wallNow - at.milliseconds)) * 1_000_000)
+                        }
+                    case .roundSettled, .roundVoided:
+                        if currentRound > 0 { roundsDone += 1 }
+                    default:
+                        break
                     }
-                case .crashed:
-                    cashOutSender?.cancel()
-                case .cashedOut(_, let id, _, _, let multiplier, _, .manual, let at):
-                    if let sent = sentCashOut[id] ?? cashOutStamps.withLock({ $0[id] }) {
-                        decision.append(now &- sent)
-                        decisionByBand[multiplier.hundredths / 10, default: []].append(now &- sent)
-                    }
-                    if let sentWall = sentCashOutWall[id] ?? cashOutWallStamps.withLock({ $0[id] }) {
-                        let band = multiplier.hundredths / 10
-                        decidedAfter[band, default: []].append(UInt64(max(0, at.milliseconds - sentWall)) * 1_000_000)
-                        visibleAfter[band, default: []].append(UInt64(max(0, wallNow - at.milliseconds)) * 1_000_000)
-                    }
-                case .roundSettled, .roundVoided:
-                    if currentRound > 0 { roundsDone += 1 }
-                default:
-                    break
-                } }
+                }
             }
         }
         try await sender?.value

@@ -51,20 +51,22 @@ public final class BotPlayers {
             var outgoing: [OutgoingRecord] = []
             for record in poll.records {
                 guard let (eventTable, events) = try? RoundEvent.decodeRecord(json: record.value), eventTable == table.table else { continue }
-                for event in events { switch event {
-                case .roundOpened(let number, _, _, _):
-                    round = number
-                    outgoing += placeBets(round: number)
-                case .tookOff(_, let at):
-                    tookOffAt = at
-                case .ticked(_, _, let multiplier):
-                    outgoing += cashOuts(upTo: multiplier)
-                case .crashed, .roundVoided:
-                    manualTargets.removeAll()
-                    tookOffAt = nil
-                default:
-                    break
-                } }
+                for event in events {
+                    switch event {
+                    case .roundOpened(let number, _, _, _):
+                        round = number
+                        outgoing += placeBets(round: number)
+                    case .tookOff(_, let at):
+                        tookOffAt = at
+                    case .ticked(_, _, let multiplier):
+                        outgoing += cashOuts(upTo: multiplier)
+                    case .crashed, .roundVoided:
+                        manualTargets.removeAll()
+                        tookOffAt = nil
+                    default:
+                        break
+                    }
+                }
             }
             if !outgoing.isEmpty { _ = try await log.append(outgoing) }
         }

@@ -89,10 +89,15 @@ public enum Records {
 
     /// A round-events record for `event` at `table`, stamped by the authority that wrote it.
     public static func make(_ event: RoundEvent, table: TableID, topics: LogTopics, stamp: AuthorityStamp? = nil) -> OutgoingRecord {
-        var headers = headers(type: event.typeName, version: RoundEvent.schemaVersion, correlation: event.betID?.rawValue,
-                              reservingCapacity: stamp == nil ? 0 : 2)
+        roundRecord(type: event.typeName, correlation: event.betID?.rawValue, value: event.json(table: table), table: table,
+                    topics: topics, stamp: stamp)
+    }
+
+    private static func roundRecord(type: String, correlation: String?, value: [UInt8], table: TableID, topics: LogTopics,
+                                    stamp: AuthorityStamp?) -> OutgoingRecord {
+        var headers = headers(type: type, version: RoundEvent.schemaVersion, correlation: correlation, reservingCapacity: stamp == nil ? 0 : 2)
         if let stamp { headers += stamp.headers }
-        return OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8), value: event.json(table: table), headers: headers)
+        return OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8), value: value, headers: headers)
     }
 
     /// The round-events records for `events` at `table`, in order: one per event, except that
@@ -100,11 +105,8 @@ public enum Records {
     public static func make(_ events: [RoundEvent], table: TableID, topics: LogTopics, stamp: AuthorityStamp? = nil) -> [OutgoingRecord] {
         RoundEvent.recordGroups(events).map { group in
             guard group.count > 1 else { return make(group.first!, table: table, topics: topics, stamp: stamp) }
-            var headers = headers(type: RoundEvent.batchTypeName, version: RoundEvent.schemaVersion, correlation: nil,
-                                  reservingCapacity: stamp == nil ? 0 : 2)
-            if let stamp { headers += stamp.headers }
-            return OutgoingRecord(topic: topics.roundEvents, key: Array(table.rawValue.utf8),
-                                  value: RoundEvent.json(group: group, table: table), headers: headers)
+            return roundRecord(type: RoundEvent.batchTypeName, correlation: nil, value: RoundEvent.json(group: group, table: table),
+                               table: table, topics: topics, stamp: stamp)
         }
     }
 
@@ -137,7 +139,6 @@ extension Records {
                               headers: headers(type: event.typeName, version: WalletEvent.schemaVersion, correlation: event.commandID))
     }
 }
-
 
 /// The fences of every table a reader sees: which round events count (see `AuthorityFence`).
 public struct AuthorityFences: Sendable {

@@ -68,31 +68,31 @@ import Testing
                 // batch must not get bets the checks below do not count.
                 guard settledRounds < 3 else { break }
                 for event in try RoundEvent.decodeRecord(json: record.value).events {
-                if case .roundOpened(let round, _, let at, _) = event, at >= walletReadyAt { played.insert(round) }
-                guard played.contains(event.round) else { continue }
-                events.append(event)
-                switch event {
-                case .roundOpened(let round, _, _, _):
-                    try await stack.send([
-                        reserve("alice", round: round, bet: "a\(round)-auto", stake: 1_000, auto: 110),
-                        reserve("alice", round: round, bet: "a\(round)-auto", stake: 1_000, auto: 110),   // duplicate command
-                        reserve("alice", round: round, bet: "a\(round)-hand", stake: 500),
-                        reserve("alice", round: round, bet: "a\(round)-third", stake: 10),                 // over the per-player limit
-                        reserve("bob", round: round, bet: "b\(round)", stake: 200),
-                        reserve("carol", round: round, bet: "c\(round)", stake: 100),                      // no funds
-                        reserve("dave", round: round, bet: "d\(round)", stake: 999_999),                   // above the table maximum
-                    ])
-                case .ticked(let round, _, let multiplier) where multiplier >= Multiplier(hundredths: 130) && !manualSent.contains(round):
-                    manualSent.insert(round)
-                    try await stack.send(.cashOut(betID: BetID("a\(round)-hand"), player: "alice", at: Timestamp(milliseconds: 0)))
-                case .crashed(let round, _, _, _):
-                    // Too late: the authority's clock has passed the crash.
-                    try await stack.send(.cashOut(betID: BetID("b\(round)"), player: "bob", at: Timestamp(milliseconds: 0)))
-                case .roundSettled:
-                    settledRounds += 1
-                default:
-                    break
-                }
+                    if case .roundOpened(let round, _, let at, _) = event, at >= walletReadyAt { played.insert(round) }
+                    guard played.contains(event.round) else { continue }
+                    events.append(event)
+                    switch event {
+                    case .roundOpened(let round, _, _, _):
+                        try await stack.send([
+                            reserve("alice", round: round, bet: "a\(round)-auto", stake: 1_000, auto: 110),
+                            reserve("alice", round: round, bet: "a\(round)-auto", stake: 1_000, auto: 110),   // duplicate command
+                            reserve("alice", round: round, bet: "a\(round)-hand", stake: 500),
+                            reserve("alice", round: round, bet: "a\(round)-third", stake: 10),                 // over the per-player limit
+                            reserve("bob", round: round, bet: "b\(round)", stake: 200),
+                            reserve("carol", round: round, bet: "c\(round)", stake: 100),                      // no funds
+                            reserve("dave", round: round, bet: "d\(round)", stake: 999_999),                   // above the table maximum
+                        ])
+                    case .ticked(let round, _, let multiplier) where multiplier >= Multiplier(hundredths: 130) && !manualSent.contains(round):
+                        manualSent.insert(round)
+                        try await stack.send(.cashOut(betID: BetID("a\(round)-hand"), player: "alice", at: Timestamp(milliseconds: 0)))
+                    case .crashed(let round, _, _, _):
+                        // Too late: the authority's clock has passed the crash.
+                        try await stack.send(.cashOut(betID: BetID("b\(round)"), player: "bob", at: Timestamp(milliseconds: 0)))
+                    case .roundSettled:
+                        settledRounds += 1
+                    default:
+                        break
+                    }
                 }
             }
         }
