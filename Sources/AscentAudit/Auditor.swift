@@ -67,7 +67,8 @@ public struct Auditor {
     /// Feeds one record read from an `EventLog`.
     public mutating func consume(_ record: LogRecord) {
         consume(topic: record.topicPartition.topic, partition: record.topicPartition.partition, offset: record.offset, value: record.value,
-                authorityEpoch: record.header("authority-epoch").flatMap { Int64($0) }, authorityWriter: record.header("authority-writer"))
+                authorityEpoch: record.header(LogHeader.Name.authorityEpoch).flatMap { Int64($0) },
+                authorityWriter: record.header(LogHeader.Name.authorityWriter))
     }
 
     /// Records a finding, unless it concerns a round outside the audited range.

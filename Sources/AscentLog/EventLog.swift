@@ -10,6 +10,23 @@ public struct LogHeader: Hashable, Sendable {
     public init(name: String, text: String) { self.init(name: name, value: Array(text.utf8)) }
 }
 
+extension LogHeader {
+    /// The names of the headers Ascent's records carry (docs/events.md). They live here, with the
+    /// log, so every reader — the services, the audit — spells them the same.
+    public enum Name {
+        /// The event or command type.
+        public static let type = "type"
+        /// The schema version of the value.
+        public static let schemaVersion = "schema-version"
+        /// The id of the player command that caused the record.
+        public static let correlationID = "correlation-id"
+        /// The epoch of the authority that wrote a round event (fencing).
+        public static let authorityEpoch = "authority-epoch"
+        /// The id of the authority process that wrote a round event (fencing).
+        public static let authorityWriter = "authority-writer"
+    }
+}
+
 /// One partition of one topic.
 public struct TopicPartition: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The topic's name.

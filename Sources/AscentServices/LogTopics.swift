@@ -42,18 +42,7 @@ public struct LogTopics: Hashable, Sendable {
 /// Turns events and commands into log records and back, with the headers every record carries.
 public enum Records {
     /// The header names every record carries.
-    public enum Header {
-        /// The event or command type.
-        public static let type = "type"
-        /// The schema version of the value.
-        public static let schemaVersion = "schema-version"
-        /// The id of the player command that caused the record.
-        public static let correlationID = "correlation-id"
-        /// The epoch of the authority that wrote a round event (fencing).
-        public static let authorityEpoch = "authority-epoch"
-        /// The id of the authority process that wrote a round event (fencing).
-        public static let authorityWriter = "authority-writer"
-    }
+    public typealias Header = LogHeader.Name
 
     /// An authority's stamp on the round events it writes.
     public struct AuthorityStamp: Hashable, Sendable {
