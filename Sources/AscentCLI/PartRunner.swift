@@ -124,8 +124,21 @@ private func partHelp(_ part: String, _ what: String) -> String {
     """
 }
 
+/// One part as a subcommand: each names and describes itself; parsing and running are `PartCommand`'s.
+protocol PartSubcommand: Subcommand {
+    /// The parsed command line.
+    var command: PartCommand { get }
+    /// The subcommand for a parsed command line.
+    init(command: PartCommand)
+}
+
+extension PartSubcommand {
+    init(arguments: inout Arguments) throws { self.init(command: try PartCommand(part: Self.name, arguments: &arguments)) }
+    func run() async throws -> Int32 { try await command.run() }
+}
+
 /// `ascent wallet`.
-struct WalletPartCommand: Subcommand {
+struct WalletPartCommand: PartSubcommand {
     static let name = "wallet"
     static let summary = "run the wallet: one writer of balances per player partition"
     static var help: String {
@@ -136,36 +149,28 @@ struct WalletPartCommand: Subcommand {
             """)
     }
     let command: PartCommand
-    init(arguments: inout Arguments) throws { command = try PartCommand(part: Self.name, arguments: &arguments) }
-    func run() async throws -> Int32 { try await command.run() }
 }
 
 /// `ascent authority`.
-struct AuthorityPartCommand: Subcommand {
+struct AuthorityPartCommand: PartSubcommand {
     static let name = "authority"
     static let summary = "run the round authority of one table (one per table)"
     static var help: String { partHelp(name, "Plays the table's rounds on its own clock and writes its round events.") }
     let command: PartCommand
-    init(arguments: inout Arguments) throws { command = try PartCommand(part: Self.name, arguments: &arguments) }
-    func run() async throws -> Int32 { try await command.run() }
 }
 
 /// `ascent settlement`.
-struct SettlementPartCommand: Subcommand {
+struct SettlementPartCommand: PartSubcommand {
     static let name = "settlement"
     static let summary = "run settlement: round events to payouts and refunds"
     static var help: String { partHelp(name, "Turns round events into wallet commands with ids derived from the bet.") }
     let command: PartCommand
-    init(arguments: inout Arguments) throws { command = try PartCommand(part: Self.name, arguments: &arguments) }
-    func run() async throws -> Int32 { try await command.run() }
 }
 
 /// `ascent projector`.
-struct ProjectorPartCommand: Subcommand {
+struct ProjectorPartCommand: PartSubcommand {
     static let name = "projector"
     static let summary = "run the projector: PostgreSQL read models and finance views"
     static var help: String { partHelp(name, "Keeps players, balances, ledger, rounds, bets and finance views, with its log position in the same transaction.") }
     let command: PartCommand
-    init(arguments: inout Arguments) throws { command = try PartCommand(part: Self.name, arguments: &arguments) }
-    func run() async throws -> Int32 { try await command.run() }
 }
