@@ -79,12 +79,14 @@ import Testing
 
     /// A full queue that never drains (every broker down): `append` gives up after
     /// `ascent.queue.full.wait.ms` with a retriable `_QUEUE_FULL`, once the records it did enqueue
-    /// have their (failed) delivery reports.
+    /// have their (failed) delivery reports. The message timeout is far above the queue-full wait:
+    /// on a loaded machine a 1 s timeout sometimes expired first, freeing the queue, and the append
+    /// then failed with `_MSG_TIMED_OUT` instead of the pushback this test is about.
     @Test func fullQueueThatNeverDrainsFailsRetriably() async throws {
         let cluster = try KafkaTestCluster("queue-stuck")
         guard let mock = cluster.mock else { return }
         let log = try cluster.makeLog(["producer.queue.buffering.max.messages": "5", "ascent.queue.full.wait.ms": "300",
-                                       "producer.message.timeout.ms": "1000"])
+                                       "producer.message.timeout.ms": "5000"])
         let topic = "\(cluster.prefix)-t"
         try await log.createTopic(topic, partitions: 1, retention: .forever)
         for broker in 1...mock.brokerCount { try mock.setBrokerDown(broker) }
