@@ -61,6 +61,7 @@ public final class RoundAuthority {
     private var refused: Set<BetReference> = []
     private var table: TableID { configuration.table.table }
     private var cachedCrashInstant: (tookOffAt: Timestamp, instant: Timestamp)?
+    private var cachedTriggerInstant: (tookOffAt: Timestamp, multiplier: Multiplier, instant: Timestamp)?
     /// This authority's stamp on its events, set when it claims the table.
     private var stamp: Records.AuthorityStamp?
     /// The table's round-events partition.
@@ -220,8 +221,17 @@ public final class RoundAuthority {
         case .scheduled, .settled, .voided: return nextOpenAt
         case .betting: return state.bettingClosesAt!
         case .closed, .crashed: return clock.now()
-        case .flying: return min(nextTickAt, crashInstant())
+        case .flying: return min(nextTickAt, crashInstant(), nextTriggerInstant() ?? nextTickAt)
         }
+    }
+
+    /// The instant the curve reaches the next auto or maximum-win trigger, if any is left.
+    private func nextTriggerInstant() -> Timestamp? {
+        guard let multiplier = state.nextTriggerMultiplier, let tookOffAt = state.tookOffAt else { return nil }
+        if let cached = cachedTriggerInstant, cached.tookOffAt == tookOffAt, cached.multiplier == multiplier { return cached.instant }
+        let instant = tookOffAt.advanced(byMilliseconds: configuration.table.curve.firstElapsedMilliseconds(reaching: multiplier))
+        cachedTriggerInstant = (tookOffAt, multiplier, instant)
+        return instant
     }
 
     /// The instant the current flight crashes; computed once per flight (the inverse is a search).
@@ -257,7 +267,8 @@ public final class RoundAuthority {
             case .flying:
                 if now >= crashInstant() {
                     command = .crash(at: now)
-                } else if now >= nextTickAt {
+                } else if now >= nextTickAt || nextTriggerInstant().map({ now >= $0 }) == true {
+                    // A tick at a trigger's instant writes the cash-outs it set off (and the curve's value).
                     command = .tick(at: now)
                 } else {
                     return

@@ -106,4 +106,70 @@ import Testing
         try await stack.log.shutdown()
         try await stack.drop()
     }
+
+    /// With ticks rarer than the flights, nothing but the authority's own clock can write an auto
+    /// cash-out before the crash: it wakes at the trigger's instant and ticks there, so the
+    /// cash-outs reach the log then, not at the next tick, the next request or the crash.
+    @Test func autoCashOutsAreWrittenWhenTheCurveReachesThem() async throws {
+        // Every test round crashes below 12x, 4.2 s into the flight at this curve: a 10 s tick never comes.
+        guard let stack = try await StackHarness.make("trigger", tickMilliseconds: 10_000) else { return }
+        let running = stack.start()
+        defer { running.cancel() }
+        let eur = stack.table.currency
+        let players = (0..<3).map { PlayerID("early-\($0)") }
+        let target = Multiplier(hundredths: 101)
+        try await stack.send(players.map {
+            WalletCommand(id: "fund-\($0)", player: $0, action: .deposit(Money(minorUnits: 10_000, currency: eur), reference: "op"),
+                          at: Timestamp(milliseconds: 0))
+        })
+        let partitions = try await stack.log.partitionCount(of: stack.topics.roundEvents)
+        let partition = TopicPartition(topic: stack.topics.roundEvents,
+                                       partition: KafkaPartitioner.partition(forKey: Array("t1".utf8), partitionCount: partitions))
+        let consumer = try await stack.log.makeConsumer(.positions([partition: 0]))
+        var flight: [RoundEvent] = []
+        var checked: Int64?
+        let deadline = Date().addingTimeInterval(120)
+        while checked == nil && Date() < deadline {
+            for record in try await consumer.poll(maxRecords: 500, timeoutMilliseconds: 200).records {
+                for event in try RoundEvent.decodeRecord(json: record.value).events {
+                    switch event {
+                    case .roundOpened(let round, _, _, _):
+                        flight = []
+                        try await stack.send(players.map { player in
+                            let bet = BetReference(table: stack.table.table, round: round, betID: BetID("\(player)-\(round)"))
+                            return WalletCommand(id: "reserve:\(bet)", player: player,
+                                                 action: .reserveStake(bet, Money(minorUnits: 100, currency: eur), autoCashOut: target),
+                                                 at: Timestamp(milliseconds: 0))
+                        })
+                    case .crashed(let round, let crashPoint, _, _):
+                        let won = flight.filter { if case .cashedOut(round, _, _, _, target, _, .auto, _) = $0 { true } else { false } }
+                        // A round where all three bets rode and the curve passed their target.
+                        if crashPoint > target && won.count == players.count { checked = round }
+                    default:
+                        flight.append(event)
+                    }
+                    if checked != nil { break }
+                }
+                if checked != nil { break }
+            }
+        }
+        try await consumer.close()
+        guard checked != nil else {
+            Issue.record("no round with the three bets crashed above \(target) within 120 s")
+            return
+        }
+        // In the flight's events, before the crash: the three cash-outs, then the tick at their instant.
+        guard let last = flight.lastIndex(where: { if case .cashedOut = $0 { true } else { false } }) else { return }
+        guard case .cashedOut(_, _, _, _, _, _, _, let instant) = flight[last] else { return }
+        let tick = flight[(last + 1)...].first { if case .ticked = $0 { true } else { false } }
+        guard case .ticked(_, let tickAt, let multiplier)? = tick else {
+            Issue.record("the auto cash-outs were not written by a tick at their instant: \(flight.map(\.typeName))")
+            return
+        }
+        #expect(tickAt >= instant && multiplier >= target, "the tick that wrote them is at or after their instant")
+        running.cancel()
+        _ = try? await running.value
+        try await stack.log.shutdown()
+        try await stack.drop()
+    }
 }

@@ -22,7 +22,8 @@ struct StackHarness {
     let salt: String
 
     /// A migrated, empty schema; nil when integration tests are skipped.
-    static func make(_ name: String, rounds: Int = 40, onKafka: Bool = false, bettingMilliseconds: Int64 = 2_500) async throws -> StackHarness? {
+    static func make(_ name: String, rounds: Int = 40, onKafka: Bool = false, bettingMilliseconds: Int64 = 2_500,
+                     tickMilliseconds: Int64 = 40) async throws -> StackHarness? {
         guard let base = IntegrationDatabase.url() else { return nil }
         let schema = IntegrationDatabase.unique(name)
         let migrator = try Migrator(databaseURL: base, files: try Migrator.loadFiles(directory: migrationsDirectory), schema: schema)
@@ -34,7 +35,7 @@ struct StackHarness {
         let kafka = onKafka ? try RDKafkaMockCluster(brokerCount: 3) : nil
         let log: any EventLog = if let kafka { try KafkaEventLog(mockCluster: kafka) } else { PostgresEventLog(configuration: configuration) }
         var table = TableConfig(table: "t1", currency: Currency(code: "EUR")!, minimumStakeMinorUnits: 10, maximumStakeMinorUnits: 5_000,
-                                maximumWinMinorUnits: 1_000_000, bettingWindowMilliseconds: bettingMilliseconds, tickIntervalMilliseconds: 40)
+                                maximumWinMinorUnits: 1_000_000, bettingWindowMilliseconds: bettingMilliseconds, tickIntervalMilliseconds: tickMilliseconds)
         // The betting window leaves room for a loaded machine (the whole suite runs in parallel);
         // ten times the standard rate (2x after 1.16 s) keeps the flights short.
         table.curve = GrowthCurve(ratePerMillisecond: 0.0006)

@@ -90,6 +90,20 @@ public struct RoundState: Hashable, Sendable {
 
     /// Whether the round is over, so the next one may open.
     public var isFinished: Bool { phase == .scheduled || phase == .settled || phase == .voided }
+
+    /// The lowest multiplier at which a riding bet is cashed out without being asked (its auto
+    /// target or its maximum-win cap), while flying; nil when none is left. The authority wakes
+    /// when the curve reaches it, so those cash-outs are written at their instant, not at the next
+    /// tick or request.
+    public var nextTriggerMultiplier: Multiplier? {
+        guard phase == .flying else { return nil }
+        var index = nextTrigger
+        while index < triggers.count {
+            if bets[triggers[index].betID]?.status == .active { return triggers[index].multiplier }
+            index += 1
+        }
+        return nil
+    }
 }
 
 /// A multiplier at which a bet is cashed out without being asked.
