@@ -151,9 +151,13 @@ import Testing
         let all = Set([TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1)])
         let a = try await log.makeConsumer(.group(group, topics: [topic], start: .earliest))
         let silent = try await log.makeConsumer(.group(group, topics: [topic], start: .earliest))
-        // Both join; then `silent` never polls again (a hung process) and its lease runs out.
-        _ = try await silent.poll(maxRecords: 1, timeoutMilliseconds: 0)
-        try await LogContract.pollUntil(a, "a split with the silent member") { _ in try await a.assignment().count == 1 }
+        // Both join, and `silent` keeps its lease until `a` has seen the split (on a loaded machine
+        // `a` may take longer than one lease to look); then `silent` never polls again (a hung
+        // process) and its lease runs out.
+        try await LogContract.pollUntil(a, "a split with the silent member") { _ in
+            _ = try await silent.poll(maxRecords: 1, timeoutMilliseconds: 0)
+            return try await a.assignment().count == 1
+        }
         try await LogContract.pollUntil(a, "the silent member's partition") { _ in try await a.assignment() == all }
         try await a.close()
         try await silent.close()
