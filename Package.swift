@@ -30,7 +30,7 @@ let package = Package(
 
         // IO: one C library each.
         .target(name: "AscentCrypto", dependencies: ["CCrypto"]),
-        .target(name: "AscentPostgres", dependencies: ["CLibPQ", "AscentLog"]),
+        .target(name: "AscentPostgres", dependencies: ["CLibPQ", "AscentLog", "AscentRuntime"]),
         .target(name: "AscentKafka", dependencies: ["CRdKafka", "AscentLog"]),
         // Operations: metrics, JSON-lines logs, a small HTTP server for /metrics and health, signals.
         .target(name: "AscentRuntime", dependencies: ["CSystemShim"]),

@@ -1,5 +1,4 @@
 import AscentLog
-import AscentPostgres
 import AscentProjector
 import AscentRuntime
 import AscentServices

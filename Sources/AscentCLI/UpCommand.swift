@@ -3,7 +3,6 @@ import Glibc
 #endif
 import AscentCore
 import AscentLog
-import AscentPostgres
 import AscentProjector
 import AscentRuntime
 import AscentServices

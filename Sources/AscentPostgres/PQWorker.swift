@@ -1,3 +1,4 @@
+import AscentRuntime
 import Foundation
 
 /// A dedicated thread that owns one `PQConnection` and runs jobs on it one at a time, so blocking

@@ -28,8 +28,7 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         sem_init(wakeups, 0, 0)
         _ = PosixThread.spawn { [self] in
             ascent_set_thread_name(name)
-            // On Linux PRIO_PROCESS with 0 sets the calling thread's nice value only.
-            if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+            Niceness.applyToCurrentThread(niceness)
             loop()
         }
     }
