@@ -87,21 +87,17 @@ struct BenchStackCommand: Subcommand {
 
         let metrics = ServiceMetrics()
         // As `ascent up` runs them: a log client per part; settlement and the projector in the background.
-        func partLog(_ part: String, niceness: Int32 = 0) -> PostgresEventLog {
-            var configuration = PostgresEventLog.Configuration(databaseURL: url)
-            configuration.applicationName = "ascent-\(part)"
-            configuration.niceness = niceness
-            return PostgresEventLog(configuration: configuration)
+        func partLog(_ part: String) -> PostgresEventLog {
+            PostgresEventLog(configuration: .init(databaseURL: url, part: part, niceness: EmbeddedStack.niceness(of: part)))
         }
         nonisolated(unsafe) let parts = (
             RoundAuthority(configuration: AuthorityConfiguration(table: table, chain: chain, salt: salt, intermissionMilliseconds: 500,
                                                                  topics: topics, maxBatch: 5_000), log: partLog("authority"), metrics: metrics),
             WalletService(log: partLog("wallet"), topics: topics, maxBatch: 5_000, metrics: metrics),
-            SettlementService(log: partLog("settlement", niceness: Niceness.background), topics: topics, maxBatch: 5_000, metrics: metrics),
-            Projector(log: partLog("projector", niceness: Niceness.background), databaseURL: url, topics: topics, metrics: metrics,
-                      niceness: Niceness.background))
-        let executors = [("authority", 0), ("wallet", 0), ("settlement", Niceness.background), ("projector", Niceness.background)]
-            .map { ThreadExecutor(name: $0.0, niceness: $0.1) }
+            SettlementService(log: partLog("settlement"), topics: topics, maxBatch: 5_000, metrics: metrics),
+            Projector(log: partLog("projector"), databaseURL: url, topics: topics, metrics: metrics,
+                      niceness: EmbeddedStack.niceness(of: "projector")))
+        let executors = ["authority", "wallet", "settlement", "projector"].map { ThreadExecutor(name: $0, niceness: EmbeddedStack.niceness(of: $0)) }
         let services = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask(executorPreference: executors[0]) { try await parts.0.run() }

@@ -10,10 +10,10 @@ import AscentServices
 enum PartRunner {
     typealias Part = (name: String, run: @Sendable () async throws -> Void)
 
-    /// Runs `parts`; those named in `background` run at `Niceness.background` (the embedded stack's
-    /// settlement and projector, which must yield the CPU to the authority).
+    /// Runs `parts`, each on a thread at the nice value `niceness` gives its name
+    /// (`EmbeddedStack.niceness(of:)` in the embedded stack).
     static func run(_ parts: [Part], logs: [any EventLog], metrics: ServiceMetrics, metricsPort: Int?, component: String,
-                    background: Set<String> = []) async -> Int32 {
+                    niceness: (String) -> Int32 = { _ in 0 }) async -> Int32 {
         SignalHandler.install()
         let logger = StderrLogger(component: component)
         var ops: OpsServer?
@@ -27,7 +27,7 @@ enum PartRunner {
         }
         // A part that decodes a large batch cannot hold up another part's decision: each runs on its
         // own thread, scheduled by the kernel as separate processes would be.
-        let executors = parts.map { ThreadExecutor(name: $0.name, niceness: background.contains($0.name) ? Niceness.background : 0) }
+        let executors = parts.map { ThreadExecutor(name: $0.name, niceness: niceness($0.name)) }
         let code: Int32 = await withTaskGroup(of: (String, Error?).self) { group in
             for (part, executor) in zip(parts, executors) {
                 group.addTask(executorPreference: executor) {

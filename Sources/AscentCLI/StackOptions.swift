@@ -96,10 +96,7 @@ struct StackOptions {
         if let logURL, logURL.hasPrefix("kafka://") {
             return try KafkaEventLog(brokers: String(logURL.dropFirst("kafka://".count)), properties: [:])
         }
-        var configuration = PostgresEventLog.Configuration(databaseURL: try logURL ?? requireDatabase())
-        configuration.applicationName = "ascent-\(part)"
-        configuration.niceness = niceness
-        return PostgresEventLog(configuration: configuration)
+        return PostgresEventLog(configuration: .init(databaseURL: try logURL ?? requireDatabase(), part: part, niceness: niceness))
     }
 
     /// Applies the migrations, saying what was done.

@@ -67,16 +67,16 @@ struct UpCommand: Subcommand {
         // writer connection), as it would as a separate process: one part's large append never
         // queues another part's decision behind it. Settlement and the projector are background
         // work on this shared machine: they run at a higher nice value (`Niceness`).
-        let logs = (authority: try options.makeLog(part: "authority"), wallet: try options.makeLog(part: "wallet"),
-                    settlement: try options.makeLog(part: "settlement", niceness: Niceness.background),
-                    projector: try options.makeLog(part: "projector", niceness: Niceness.background))
+        func partLog(_ part: String) throws -> any EventLog { try options.makeLog(part: part, niceness: EmbeddedStack.niceness(of: part)) }
+        let logs = (authority: try partLog("authority"), wallet: try partLog("wallet"), settlement: try partLog("settlement"),
+                    projector: try partLog("projector"))
         let authority = RoundAuthority(configuration: AuthorityConfiguration(table: options.table, chain: chain, salt: salt,
                                                                 intermissionMilliseconds: options.intermissionMilliseconds, topics: topics),
                                        log: logs.authority, logger: StderrLogger(component: "authority"), metrics: metrics)
         let wallet = WalletService(log: logs.wallet, topics: topics, logger: StderrLogger(component: "wallet"), metrics: metrics)
         let settlement = SettlementService(log: logs.settlement, topics: topics, logger: StderrLogger(component: "settlement"), metrics: metrics)
         let projector = Projector(log: logs.projector, databaseURL: databaseURL, topics: topics, logger: StderrLogger(component: "projector"),
-                                  metrics: metrics, niceness: Niceness.background)
+                                  metrics: metrics, niceness: EmbeddedStack.niceness(of: "projector"))
         let printer = RoundPrinter(log: log, topics: topics, table: options.table.table, stopAfter: rounds)
         let players = BotPlayers(log: log, topics: topics, table: options.table, count: bots)
         if bots > 0 { try await players.fund(minorUnits: botFunds) }
@@ -107,7 +107,7 @@ struct UpCommand: Subcommand {
             }
         }
         return await PartRunner.run(list, logs: [log, logs.authority, logs.wallet, logs.settlement, logs.projector], metrics: metrics,
-                                    metricsPort: metricsPort, component: "up", background: ["settlement", "projector"])
+                                    metricsPort: metricsPort, component: "up", niceness: EmbeddedStack.niceness(of:))
     }
 
     /// Runs scripts/pg start from the working directory and returns the URL it prints.

@@ -42,6 +42,14 @@ public final class PostgresEventLog: EventLog {
 
         /// Defaults for `databaseURL`.
         public init(databaseURL: String) { self.databaseURL = databaseURL }
+
+        /// Defaults for one part of the system (`authority`, `wallet`, …): its sessions are named
+        /// `ascent-<part>-writer`, `-consumer`, `-admin`, at nice value `niceness`.
+        public init(databaseURL: String, part: String, niceness: Int32 = 0) {
+            self.init(databaseURL: databaseURL)
+            applicationName = "ascent-\(part)"
+            self.niceness = niceness
+        }
     }
 
     /// The configuration the log runs with.
