@@ -12,17 +12,10 @@ import Testing
         guard let stack = try await StackHarness.make("batch") else { return }
         let running = stack.start()
         defer { running.cancel() }
-        let eur = stack.table.currency
         let players = (0..<6).map { PlayerID("auto-\($0)") }
         let target = Multiplier(hundredths: 101)
-        try await stack.send(players.map {
-            WalletCommand(id: "fund-\($0)", player: $0, action: .deposit(Money(minorUnits: 10_000, currency: eur), reference: "op"),
-                          at: Timestamp(milliseconds: 0))
-        })
-        let partitions = try await stack.log.partitionCount(of: stack.topics.roundEvents)
-        let partition = TopicPartition(topic: stack.topics.roundEvents,
-                                       partition: KafkaPartitioner.partition(forKey: Array("t1".utf8), partitionCount: partitions))
-        let consumer = try await stack.log.makeConsumer(.positions([partition: 0]))
+        try await stack.fund(players, minorUnits: 10_000)
+        let consumer = try await stack.log.makeConsumer(.positions([try await stack.tablePartition(): 0]))
         var events: [RoundEvent] = []
         var batchRecords = 0
         var betOn: Set<Int64> = []
@@ -39,11 +32,8 @@ import Testing
                 for event in decoded {
                     if case .roundOpened(let round, _, _, _) = event, wonRound == nil {
                         betOn.insert(round)
-                        try await stack.send(players.map { player in
-                            let bet = BetReference(table: stack.table.table, round: round, betID: BetID("\(player)-\(round)"))
-                            return WalletCommand(id: "reserve:\(bet)", player: player,
-                                                 action: .reserveStake(bet, Money(minorUnits: 100, currency: eur), autoCashOut: target),
-                                                 at: Timestamp(milliseconds: 0))
+                        try await stack.send(players.map {
+                            stack.reserve($0, round: round, bet: BetID("\($0)-\(round)"), stakeMinor: 100, auto: target)
                         })
                     }
                     guard betOn.contains(event.round) else { continue }
@@ -115,17 +105,10 @@ import Testing
         guard let stack = try await StackHarness.make("trigger", tickMilliseconds: 10_000) else { return }
         let running = stack.start()
         defer { running.cancel() }
-        let eur = stack.table.currency
         let players = (0..<3).map { PlayerID("early-\($0)") }
         let target = Multiplier(hundredths: 101)
-        try await stack.send(players.map {
-            WalletCommand(id: "fund-\($0)", player: $0, action: .deposit(Money(minorUnits: 10_000, currency: eur), reference: "op"),
-                          at: Timestamp(milliseconds: 0))
-        })
-        let partitions = try await stack.log.partitionCount(of: stack.topics.roundEvents)
-        let partition = TopicPartition(topic: stack.topics.roundEvents,
-                                       partition: KafkaPartitioner.partition(forKey: Array("t1".utf8), partitionCount: partitions))
-        let consumer = try await stack.log.makeConsumer(.positions([partition: 0]))
+        try await stack.fund(players, minorUnits: 10_000)
+        let consumer = try await stack.log.makeConsumer(.positions([try await stack.tablePartition(): 0]))
         var flight: [RoundEvent] = []
         var checked: Int64?
         let deadline = Date().addingTimeInterval(120)
@@ -135,11 +118,8 @@ import Testing
                     switch event {
                     case .roundOpened(let round, _, _, _):
                         flight = []
-                        try await stack.send(players.map { player in
-                            let bet = BetReference(table: stack.table.table, round: round, betID: BetID("\(player)-\(round)"))
-                            return WalletCommand(id: "reserve:\(bet)", player: player,
-                                                 action: .reserveStake(bet, Money(minorUnits: 100, currency: eur), autoCashOut: target),
-                                                 at: Timestamp(milliseconds: 0))
+                        try await stack.send(players.map {
+                            stack.reserve($0, round: round, bet: BetID("\($0)-\(round)"), stakeMinor: 100, auto: target)
                         })
                     case .crashed(let round, let crashPoint, _, _):
                         let won = flight.filter { if case .cashedOut(round, _, _, _, target, _, .auto, _) = $0 { true } else { false } }

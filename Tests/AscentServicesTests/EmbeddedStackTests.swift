@@ -24,9 +24,7 @@ import Testing
         let eur = stack.table.currency
         func money(_ minor: Int64) -> Money { Money(minorUnits: minor, currency: eur) }
         func reserve(_ player: String, round: Int64, bet: String, stake: Int64, auto: Int64? = nil) -> WalletCommand {
-            let reference = BetReference(table: stack.table.table, round: round, betID: BetID(bet))
-            return WalletCommand(id: "reserve:\(reference)", player: PlayerID(player),
-                                 action: .reserveStake(reference, money(stake), autoCashOut: auto.map(Multiplier.init(hundredths:))), at: Timestamp(milliseconds: 0))
+            stack.reserve(PlayerID(player), round: round, bet: BetID(bet), stakeMinor: stake, auto: auto.map(Multiplier.init(hundredths:)))
         }
         try await stack.send([
             WalletCommand(id: "d-alice", player: "alice", action: .deposit(money(10_000), reference: "op"), at: Timestamp(milliseconds: 0)),
@@ -53,9 +51,7 @@ import Testing
         let walletReadyAt = SystemClock().now()
 
         // Follow the table's events and play three rounds.
-        let partitions = try await stack.log.partitionCount(of: stack.topics.roundEvents)
-        let partition = TopicPartition(topic: stack.topics.roundEvents,
-                                       partition: KafkaPartitioner.partition(forKey: Array("t1".utf8), partitionCount: partitions))
+        let partition = try await stack.tablePartition()
         let consumer = try await stack.log.makeConsumer(.positions([partition: 0]))
         var events: [RoundEvent] = []
         var manualSent: Set<Int64> = []

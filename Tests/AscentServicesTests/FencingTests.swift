@@ -24,9 +24,7 @@ import Testing
             }
         }
         defer { readers.cancel(); firstRun.cancel() }
-        let partitions = try await stack.log.partitionCount(of: stack.topics.roundEvents)
-        let partition = TopicPartition(topic: stack.topics.roundEvents,
-                                       partition: KafkaPartitioner.partition(forKey: Array("t1".utf8), partitionCount: partitions))
+        let partition = try await stack.tablePartition()
         // Wait for the first authority to claim the table and open a round.
         var claims: [(epoch: Int64, writer: String)] = []
         let deadline = Date().addingTimeInterval(30)

@@ -113,6 +113,29 @@ struct StackHarness {
         _ = try connection.execute("drop schema \(schema) cascade", operation: "drop test schema")
     }
 
+    /// The round-events partition of the harness's table.
+    func tablePartition() async throws -> TopicPartition {
+        let partitions = try await log.partitionCount(of: topics.roundEvents)
+        return TopicPartition(topic: topics.roundEvents,
+                              partition: KafkaPartitioner.partition(forKey: Array(table.table.rawValue.utf8), partitionCount: partitions))
+    }
+
+    /// Deposits `minorUnits` for each of `players` (command ids `fund-<player>`).
+    func fund(_ players: [PlayerID], minorUnits: Int64) async throws {
+        try await send(players.map {
+            WalletCommand(id: "fund-\($0)", player: $0, action: .deposit(Money(minorUnits: minorUnits, currency: table.currency), reference: "op"),
+                          at: Timestamp(milliseconds: 0))
+        })
+    }
+
+    /// `player`'s stake reservation for bet `bet` of `round` at the table (command id `reserve:<bet>`).
+    func reserve(_ player: PlayerID, round: Int64, bet: BetID, stakeMinor: Int64, auto: Multiplier? = nil) -> WalletCommand {
+        let reference = BetReference(table: table.table, round: round, betID: bet)
+        return WalletCommand(id: "reserve:\(reference)", player: player,
+                             action: .reserveStake(reference, Money(minorUnits: stakeMinor, currency: table.currency), autoCashOut: auto),
+                             at: Timestamp(milliseconds: 0))
+    }
+
     /// Appends wallet commands.
     func send(_ commands: [WalletCommand]) async throws {
         _ = try await log.append(commands.map { Records.make($0, topics: topics) })
