@@ -322,6 +322,8 @@ public final class PostgresEventLog: EventLog {
             }
         }
 
+        wakeReaders(topics: Set(order.map(\.topic)))
+
         var results = accepted.map { Array(repeating: AppendResult(topicPartition: TopicPartition(topic: "", partition: 0), offset: -1),
                                            count: $0.request.records.count) }
         for (groupIndex, partition) in order.enumerated() {
@@ -344,6 +346,22 @@ public final class PostgresEventLog: EventLog {
             return TopicPartition(topic: record.topic, partition: partition)
         }
         return TopicPartition(topic: record.topic, partition: KafkaPartitioner.partition(forKey: record.key, partitionCount: count))
+    }
+
+    /// Wakes the readers of `topics` once their records are committed: a NOTIFY of its own, after the
+    /// append's commit rather than inside it, since a transaction that notifies holds a database-wide
+    /// lock until its commit is on disk, which made every append wait for the one before it
+    /// (migrations/0004_notify_after_commit.sql). Should this fail, the records are stored all the
+    /// same and every reader fetches again on its next poll.
+    private func wakeReaders(topics: Set<String>) {
+        var list = PQArrayLiteral()
+        for topic in topics.sorted() { list.append(text: topic) }
+        do throws(PQError) {
+            _ = try writer.connection().execute("select pg_notify('\(PostgresLogConsumer.recordsChannel)', t) from unnest($1::text[]) as t",
+                                                [.text(list.text)], operation: "wake readers", prepared: true)
+        } catch {
+            if error.isConnectionLoss { writer.dropConnection() }
+        }
     }
 
     private func loadPartitionCounts(_ topics: [String]) throws(PQError) {

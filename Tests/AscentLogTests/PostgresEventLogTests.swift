@@ -186,4 +186,35 @@ import Testing
         try await consumer.close()
         try await log.shutdown()
     }
+
+    /// An append's own transaction sends no NOTIFY (a notifying transaction holds a database-wide
+    /// lock until its commit is on disk, which serialised every append's commit); the appender wakes
+    /// readers with a statement of its own after the commit, as `idleReaderWakesOnNotify` shows.
+    @Test func logAppendItselfDoesNotNotify() async throws {
+        guard let url = try await TestDatabase.migratedURL() else { return }
+        let topic = TestDatabase.unique("pg-quiet-append")
+        let log = makeLog(url)
+        try await log.createTopic(topic, partitions: 1, retention: .forever)
+        let worker = PQWorker(url: url, name: "quiet-append-test")
+        defer { worker.stop() }
+        // A session hears its own notifications as soon as the notifying statement's transaction
+        // commits (before the statement's result returns), so no wait is needed either way. Tests
+        // running alongside notify the same channel: only this topic's notifications count.
+        let (afterAppend, afterNotify) = try await worker.run("append") { connection throws(PQError) in
+            try connection.executeScript("listen ascent_log", operation: "listen")
+            _ = try connection.execute("""
+                select * from log_append('quiet-append-test', array[$1], array[0], array[0]::int8[], array[1], array[1]::int8[],
+                                         array['\\x00000000000000010100000000'::bytea])
+                """, [.text(topic)], operation: "append")
+            let afterAppend = try connection.waitForNotifications(timeoutMilliseconds: 0)
+            _ = try connection.execute("select pg_notify('ascent_log', $1)", [.text(topic)], operation: "notify")
+            let afterNotify = try connection.waitForNotifications(timeoutMilliseconds: 0)
+            return (afterAppend.map(\.payload).filter { $0 == topic }, afterNotify.map(\.payload).filter { $0 == topic })
+        }
+        #expect(afterAppend == [], "log_append notified inside its transaction")
+        #expect(afterNotify == [topic], "the session should hear its own NOTIFY: the check above proves nothing without it")
+        let stored = try await log.endOffsets([TopicPartition(topic: topic, partition: 0)])
+        #expect(stored[TopicPartition(topic: topic, partition: 0)] == 1)
+        try await log.shutdown()
+    }
 }
