@@ -92,9 +92,9 @@ struct BenchStackCommand: Subcommand {
         }
         nonisolated(unsafe) let parts = (
             RoundAuthority(configuration: AuthorityConfiguration(table: table, chain: chain, salt: salt, intermissionMilliseconds: 500,
-                                                                 topics: topics, maxBatch: 5_000), log: partLog("authority"), metrics: metrics),
-            WalletService(log: partLog("wallet"), topics: topics, maxBatch: 5_000, metrics: metrics),
-            SettlementService(log: partLog("settlement"), topics: topics, maxBatch: 5_000, metrics: metrics),
+                                                                 topics: topics), log: partLog("authority"), metrics: metrics),
+            WalletService(log: partLog("wallet"), topics: topics, metrics: metrics),
+            SettlementService(log: partLog("settlement"), topics: topics, metrics: metrics),
             Projector(log: partLog("projector"), databaseURL: url, topics: topics, metrics: metrics,
                       niceness: EmbeddedStack.niceness(of: "projector")))
         let executors = ["authority", "wallet", "settlement", "projector"].map { ThreadExecutor(name: $0, niceness: EmbeddedStack.niceness(of: $0)) }
@@ -135,7 +135,7 @@ struct BenchStackCommand: Subcommand {
         var decidedAfter: [Int64: [UInt64]] = [:], visibleAfter: [Int64: [UInt64]] = [:]
         var sentCashOutWall: [BetID: Int64] = [:]
         nonisolated(unsafe) let cashOutWallStamps = Mutex<[BetID: Int64]>([:])
-        var manual: [(BetID, PlayerID, Multiplier)] = []
+        var manual: [(BetID, PlayerID, Multiplier, Double)] = []
         var roundsDone = 0, currentRound: Int64 = 0
         var sender: Task<Void, Error>?
         nonisolated(unsafe) let stampBox = Mutex<[BetID: UInt64]>([:])
@@ -157,10 +157,13 @@ struct BenchStackCommand: Subcommand {
                         let bets = (0..<betsPerRound).map { index in
                             (BetID("r\(round)-\(index)"), playerIDs[(index / 2) % playerCount], index % 2 == 0)
                         }
-                        // Manual bets cash out at targets spread over 1.10x–1.99x, as players do.
-                        manual = bets.enumerated().filter { $0.element.2 }
-                            .map { ($0.element.0, $0.element.1, Multiplier(hundredths: 110 + Int64(($0.offset * 37) % 90))) }
-                            .sorted { $0.2 < $1.2 }
+                        // Manual bets cash out at targets spread over 1.10x–1.99x, as players do: every
+                        // hundredth gets the same share, and each player clicks somewhere within the
+                        // hundredth (a fraction of the way to the next), so requests arrive spread over
+                        // the flight rather than in one clump per hundredth.
+                        manual = bets.filter(\.2).enumerated().map { index, bet in
+                            (bet.0, bet.1, Multiplier(hundredths: 110 + Int64((index * 37) % 90)), Double((index * 53) % 100) / 100)
+                        }
                         sender = Task { [rate] in
                             try await Self.pace(count: bets.count, rate: rate) { range in
                                 let slice = bets[range]
@@ -185,7 +188,12 @@ struct BenchStackCommand: Subcommand {
                         // Each manual cash-out is requested when the curve reaches its target, as a player
                         // watching the plane clicks: requests arrive spread over the flight, sent in 10 ms
                         // slices like the bets (the authority decides at its own clock either way).
-                        let schedule = manual.map { (due: at.advanced(byMilliseconds: table.curve.firstElapsedMilliseconds(reaching: $0.2)), bet: $0.0, player: $0.1) }
+                        let curve = table.curve
+                        let schedule = manual.map { bet, player, target, fraction in
+                            let reached = curve.firstElapsedMilliseconds(reaching: target)
+                            let next = curve.firstElapsedMilliseconds(reaching: Multiplier(hundredths: target.hundredths + 1))
+                            return (due: at.advanced(byMilliseconds: reached + Int64(Double(next - reached) * fraction)), bet: bet, player: player)
+                        }.sorted { $0.due < $1.due }
                         manual = []
                         cashOutSender = Task {
                             var next = 0
