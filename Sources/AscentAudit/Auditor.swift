@@ -55,7 +55,8 @@ public struct Auditor {
         } else if topic == configuration.walletTopic {
             summary.walletRecords += 1
             do {
-                consume(try WalletEvent.decode(json: value), at: position)
+                // A betSettledBatch record holds several settled bets; each is audited at the record's position.
+                for event in try WalletEvent.decodeRecord(json: Array(value)) { consume(event, at: position) }
             } catch {
                 report(.undecodable, position, message: "not a wallet event: \(error)")
             }

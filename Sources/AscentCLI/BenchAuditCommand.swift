@@ -118,7 +118,7 @@ struct BenchAuditCommand: Subcommand {
                 from = log.ends[index]
                 if log.isRound[index] {
                     if (try? RoundEvent.decodeRecord(json: Array(value))) != nil { decoded += 1 }
-                } else if (try? WalletEvent.decode(json: value)) != nil {
+                } else if (try? WalletEvent.decodeRecord(json: Array(value))) != nil {
                     decoded += 1
                 }
             }
@@ -187,7 +187,7 @@ struct BenchAuditCommand: Subcommand {
                     for record in records {
                         if partition.topic == topics.roundEvents {
                             if (try? RoundEvent.decodeRecord(json: record.value)) != nil { decoded += 1 }
-                        } else if (try? WalletEvent.decode(json: record.value)) != nil {
+                        } else if (try? WalletEvent.decodeRecord(json: record.value)) != nil {
                             decoded += 1
                         }
                     }

@@ -104,7 +104,7 @@ public final class Gateway {
                     let consumer = try await log.makeConsumer(.positions(walletStart))
                     while !Task.isCancelled {
                         for record in try await consumer.poll(maxRecords: 2_000, timeoutMilliseconds: 250).records {
-                            continuation.yield(.wallet(try WalletEvent.decode(json: record.value)))
+                            for event in try WalletEvent.decodeRecord(json: record.value) { continuation.yield(.wallet(event)) }
                         }
                     }
                     try await consumer.close()

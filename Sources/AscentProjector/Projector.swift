@@ -88,7 +88,9 @@ public final class Projector {
                         }
                     }
                 } else {
-                    batch.add(try WalletEvent.decode(json: record.value), record: record)
+                    // A betSettledBatch record holds several events: each gets its own ledger transaction.
+                    let events = try WalletEvent.decodeRecord(json: record.value)
+                    for (entry, event) in events.enumerated() { batch.add(event, record: record, entry: events.count > 1 ? entry : nil) }
                 }
             }
             let started = SystemClock.monotonicNanoseconds()

@@ -117,6 +117,32 @@ public enum Records {
                        headers: headers(type: event.typeName, version: WalletEvent.schemaVersion, correlation: event.commandID),
                        partition: partition)
     }
+
+    /// The wallet-commands records for `commands`, all of players of `partition`, in order: one per
+    /// command, except that settlements of one round and instant share `settleBatch` records
+    /// (`WalletCommand.recordGroups`). A batch record is keyed by its first player, whose key hashes
+    /// to the same partition.
+    public static func make(_ commands: [WalletCommand], topics: LogTopics, partition: Int32) -> [OutgoingRecord] {
+        WalletCommand.recordGroups(commands).map { group in
+            guard group.count > 1 else { return make(group.first!, topics: topics) }
+            return OutgoingRecord(topic: topics.walletCommands, key: Array(group.first!.player.rawValue.utf8),
+                                  value: WalletCommand.json(group: group),
+                                  headers: headers(type: WalletCommand.batchTypeName, version: WalletCommand.schemaVersion, correlation: nil),
+                                  partition: partition)
+        }
+    }
+
+    /// The wallet-events records for `events`, all on `partition`, in order: one per event, except
+    /// that bets settled together share `betSettledBatch` records (`WalletEvent.recordGroups`).
+    public static func make(_ events: [WalletEvent], topics: LogTopics, partition: Int32) -> [OutgoingRecord] {
+        WalletEvent.recordGroups(events).map { group in
+            guard group.count > 1 else { return make(group.first!, topics: topics, partition: partition) }
+            return OutgoingRecord(topic: topics.walletEvents, key: Array(group.first!.player.rawValue.utf8),
+                                  value: WalletEvent.json(group: group),
+                                  headers: headers(type: WalletEvent.batchTypeName, version: WalletEvent.schemaVersion, correlation: nil),
+                                  partition: partition)
+        }
+    }
 }
 
 extension Records {

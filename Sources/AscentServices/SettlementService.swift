@@ -4,7 +4,9 @@ import AscentRuntime
 
 /// Settlement: turns round events that decide money into wallet commands. It keeps no state
 /// beyond its consumer-group position; the command ids come from the bet alone, so a redelivered
-/// event produces a command the wallet has already applied.
+/// event produces a command the wallet has already applied. The settlements one poll produces for a
+/// wallet partition go out as `settleBatch` records where they share a round and an instant: the
+/// thousands of payouts of a popular auto target are a few dozen records, not thousands.
 public final class SettlementService {
     private let log: any EventLog
     private let topics: LogTopics
@@ -30,6 +32,7 @@ public final class SettlementService {
     /// Settles until the task is cancelled; throws when the log fails or an event cannot be
     /// decoded (a round event is a fact: it is never skipped).
     public func run() async throws {
+        let walletPartitions = try await log.partitionCount(of: topics.walletCommands)
         let consumer = try await log.makeConsumer(.group("settlement", topics: [topics.roundEvents], start: .earliest))
         var committer = PositionCommitter()
         while !Task.isCancelled {
@@ -41,7 +44,9 @@ public final class SettlementService {
                 try await committer.commitIfDue(consumer)
                 continue
             }
-            var commands: [OutgoingRecord] = []
+            // Each wallet partition's commands, in event order: their relative order is all the wallet sees.
+            var commands: [Int32: [WalletCommand]] = [:]
+            var count = 0
             let now = clock.now()
             for record in poll.records {
                 committer.processed(record.topicPartition, next: record.offset + 1)
@@ -53,13 +58,18 @@ public final class SettlementService {
                         continue
                     }
                     if let command = Settlement.walletCommand(for: event, table: table, at: now) {
-                        commands.append(Records.make(command, topics: topics))
+                        let partition = KafkaPartitioner.partition(forKey: Array(command.player.rawValue.utf8), partitionCount: walletPartitions)
+                        commands[partition, default: []].append(command)
+                        count += 1
                     }
                 }
             }
-            if !commands.isEmpty { _ = try await log.append(commands) }
+            if count > 0 {
+                let records = commands.keys.sorted().flatMap { Records.make(commands[$0]!, topics: topics, partition: $0) }
+                _ = try await log.append(records)
+            }
             try await committer.commitIfDue(consumer)
-            metrics.settlementCommands.increment(by: commands.count)
+            metrics.settlementCommands.increment(by: count)
             ServiceMetrics.setLag(lag, newest: poll.records.last, now: now)
         }
         try await committer.commitIfDue(consumer, force: true)

@@ -47,6 +47,7 @@ public final class WalletService {
     /// its events are in the log, and a partition is handed over or rebuilt only after everything
     /// decided for it is.
     public func run() async throws {
+        let partitionCount = try await log.partitionCount(of: topics.walletCommands)
         let consumer = try await log.makeConsumer(.group("wallet", topics: [topics.walletCommands], start: .earliest))
         let appender = OrderedAppender(log: log)
         var committer = PositionCommitter()
@@ -68,46 +69,67 @@ public final class WalletService {
                 try await commitDurable()
                 continue
             }
-            var records: [OutgoingRecord] = []
+            // One instant for the whole poll: the wallet's clock decides days and limits, and the bets
+            // one poll settles share a `betSettledBatch` record.
+            let now = clock.now()
+            var events: [Int32: [WalletEvent]] = [:]
+            var funded: [OutgoingRecord] = []
             var positions: [TopicPartition: Int64] = [:]
             for record in poll.records {
                 positions[record.topicPartition] = record.offset + 1
                 let partition = record.topicPartition.partition
                 if players[partition] == nil { try await rebuild(partition) }
-                metrics.walletCommands.increment()
-                guard var command = try? WalletCommand.decode(json: record.value) else {
+                let commands: [WalletCommand]
+                do {
+                    commands = try WalletCommand.decodeRecord(json: record.value)
+                } catch {
+                    metrics.walletCommands.increment()
                     metrics.walletRejections.increment()
-                    logger.error("undecodable wallet command", ["partition": String(partition), "offset": String(record.offset)])
+                    logger.error("undecodable wallet command", ["partition": String(partition), "offset": String(record.offset), "error": "\(error)"])
                     continue
                 }
-                // The wallet's clock decides days and limits, not the sender's.
-                command.at = clock.now()
-                if case .deposit(let amount, let reference) = command.action, reference == Self.faucetReference {
-                    // The development faucet is off unless configured, and never pays more than its size.
-                    guard let faucetMinorUnits, amount.minorUnits <= faucetMinorUnits else {
+                for var command in commands {
+                    metrics.walletCommands.increment()
+                    // One writer per partition: a command for another partition's player (a batch put
+                    // together wrongly, or a record sent to an explicit partition) is refused, not applied
+                    // where that player's wallet does not live.
+                    guard KafkaPartitioner.partition(forKey: Array(command.player.rawValue.utf8), partitionCount: partitionCount) == partition else {
                         metrics.walletRejections.increment()
-                        logger.warning("faucet deposit refused", ["command": command.id, "player": command.player.rawValue,
-                                                                  "rule": faucetMinorUnits == nil ? "faucetDisabled" : "faucetAmountTooLarge"])
+                        logger.error("wallet command for a player of another partition", ["command": command.id, "player": command.player.rawValue,
+                                                                                          "partition": String(partition), "offset": String(record.offset)])
                         continue
                     }
-                }
-                // Decide on a borrowed state, then apply in place: a copy taken out of the dictionary
-                // would be copied again on the first mutation, and a player's state grows with every
-                // command id it has seen.
-                let decision = Wallet.decide(command, state: players[partition]![command.player] ?? WalletState())
-                switch decision {
-                case .success(let events):
-                    for event in events {
-                        Wallet.apply(event, to: &players[partition]![command.player, default: WalletState()])
-                        records.append(Records.make(event, topics: topics, partition: partition))
-                        if let funded = Records.funded(event, topics: topics) { records.append(funded) }
+                    // The wallet's clock decides days and limits, not the sender's.
+                    command.at = now
+                    if case .deposit(let amount, let reference) = command.action, reference == Self.faucetReference {
+                        // The development faucet is off unless configured, and never pays more than its size.
+                        guard let faucetMinorUnits, amount.minorUnits <= faucetMinorUnits else {
+                            metrics.walletRejections.increment()
+                            logger.warning("faucet deposit refused", ["command": command.id, "player": command.player.rawValue,
+                                                                      "rule": faucetMinorUnits == nil ? "faucetDisabled" : "faucetAmountTooLarge"])
+                            continue
+                        }
                     }
-                    if events.isEmpty, let funded = fundedAgain(command, partition: partition) { records.append(funded) }
-                case .failure(let rejection):
-                    metrics.walletRejections.increment()
-                    logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
+                    // Decide on a borrowed state, then apply in place: a copy taken out of the dictionary
+                    // would be copied again on the first mutation, and a player's state grows with every
+                    // command id it has seen.
+                    let decision = Wallet.decide(command, state: players[partition]![command.player] ?? WalletState())
+                    switch decision {
+                    case .success(let decided):
+                        for event in decided {
+                            Wallet.apply(event, to: &players[partition]![command.player, default: WalletState()])
+                            events[partition, default: []].append(event)
+                            if let copy = Records.funded(event, topics: topics) { funded.append(copy) }
+                        }
+                        if decided.isEmpty, let copy = fundedAgain(command, partition: partition) { funded.append(copy) }
+                    case .failure(let rejection):
+                        metrics.walletRejections.increment()
+                        logger.warning("wallet command rejected", ["command": command.id, "player": command.player.rawValue, "rule": rejection.code])
+                    }
                 }
             }
+            var records = events.keys.sorted().flatMap { Records.make(events[$0]!, topics: topics, partition: $0) }
+            records += funded
             appender.enqueue(records, positions: positions)
             try await commitDurable()
             ServiceMetrics.setLag(lag, newest: poll.records.last, now: clock.now())
@@ -134,8 +156,9 @@ public final class WalletService {
         var states: [PlayerID: WalletState] = [:]
         try await log.readToEnd(TopicPartition(topic: topics.walletEvents, partition: partition)) { records in
             for record in records {
-                let event = try WalletEvent.decode(json: record.value)
-                Wallet.apply(event, to: &states[event.player, default: WalletState()])
+                for event in try WalletEvent.decodeRecord(json: record.value) {
+                    Wallet.apply(event, to: &states[event.player, default: WalletState()])
+                }
             }
         }
         players[partition] = states

@@ -216,7 +216,8 @@ import Testing
             #expect(problems.isEmpty, "\(command.action.typeName): \(problems)")
             #expect(try WalletCommand.decode(json: bytes) == command)
         }
-        #expect(Set(Self.sampleCommands.map(\.action.typeName)) == (try SchemaValidator.schemaNames("wallet-commands")))
+        #expect(Set(Self.sampleCommands.map(\.action.typeName)).union([WalletCommand.batchTypeName])
+                == (try SchemaValidator.schemaNames("wallet-commands")))
     }
 
     @Test func everyWalletEventValidatesAndRoundTrips() throws {
@@ -227,7 +228,104 @@ import Testing
             #expect(problems.isEmpty, "\(event.typeName): \(problems)")
             #expect(try WalletEvent.decode(json: bytes) == event)
         }
-        #expect(Set(Self.sampleEvents.map(\.typeName)) == (try SchemaValidator.schemaNames("wallet-events")))
+        #expect(Set(Self.sampleEvents.map(\.typeName)).union([WalletEvent.batchTypeName]) == (try SchemaValidator.schemaNames("wallet-events")))
+    }
+
+    /// Settlements of round 4 as settlement issues them: `count` bets of alternating players, some lost.
+    static func settlements(_ count: Int, round: Int64 = 4, at instant: Timestamp = at(12_000)) -> [WalletCommand] {
+        (0..<count).map { index in
+            let bet = BetReference(table: "main", round: round, betID: BetID("b\(index)"))
+            return WalletCommand(id: Settlement.settleID(bet), player: PlayerID(index % 2 == 0 ? "alice" : "bob\u{e9}"),
+                                 action: .settleBet(bet, payout: euros(index % 3 == 0 ? 0 : 150 + Int64(index))), at: instant)
+        }
+    }
+
+    /// The events the wallet records for `settlements`: the stake held was 100 + index.
+    static func settled(_ commands: [WalletCommand]) -> [WalletEvent] {
+        commands.enumerated().map { index, command in
+            guard case .settleBet(let bet, let payout) = command.action else { preconditionFailure("settlements only") }
+            return .betSettled(commandID: command.id, player: command.player, bet: bet, stake: euros(100 + Int64(index)), payout: payout, at: command.at)
+        }
+    }
+
+    @Test func settlementsShareBatchRecordsThatValidateAndExpandToTheSameCommandsAndEvents() throws {
+        let commandSchema = try SchemaValidator.schema("wallet-commands", WalletCommand.batchTypeName, version: WalletCommand.schemaVersion)
+        let eventSchema = try SchemaValidator.schema("wallet-events", WalletEvent.batchTypeName, version: WalletEvent.schemaVersion)
+        // 1,201 settlements of one round and instant, then a release, then one of another round.
+        let release = WalletCommand(id: "release:main/4/r", player: "carol", action: .releaseStake(Self.bet, reason: .refunded), at: at(12_000))
+        let commands = Self.settlements(1_201) + [release] + Self.settlements(1, round: 5)
+        let groups = WalletCommand.recordGroups(commands)
+        #expect(groups.map(\.count) == [500, 500, 201, 1, 1])
+        var decodedCommands: [WalletCommand] = []
+        for group in groups {
+            let bytes = WalletCommand.json(group: group)
+            if group.count > 1 {
+                let value = try JSONValue.parse(bytes)
+                #expect(value["type"] == .string(WalletCommand.batchTypeName))
+                let problems = SchemaValidator.problems(value, against: commandSchema)
+                #expect(problems.isEmpty, "\(problems)")
+                #expect(throws: JSONError.self) { try WalletCommand.decode(json: bytes) }
+            }
+            decodedCommands += try WalletCommand.decodeRecord(json: bytes)
+        }
+        #expect(decodedCommands == commands)
+
+        let events = Self.settled(Self.settlements(1_201)) + [.stakeReleased(commandID: release.id, player: "carol", bet: Self.bet, amount: euros(10),
+                                                                              reason: .refunded, at: at(12_000))]
+        let eventGroups = WalletEvent.recordGroups(events)
+        #expect(eventGroups.map(\.count) == [500, 500, 201, 1])
+        var decodedEvents: [WalletEvent] = []
+        for group in eventGroups {
+            let bytes = WalletEvent.json(group: group)
+            if group.count > 1 {
+                let value = try JSONValue.parse(bytes)
+                #expect(value["type"] == .string(WalletEvent.batchTypeName))
+                let problems = SchemaValidator.problems(value, against: eventSchema)
+                #expect(problems.isEmpty, "\(problems)")
+                #expect(throws: JSONError.self) { try WalletEvent.decode(json: bytes) }
+            }
+            decodedEvents += try WalletEvent.decodeRecord(json: bytes)
+        }
+        #expect(decodedEvents == events)
+    }
+
+    @Test func onlySettlementsOfOneRoundCurrencyAndInstantUnderTheirOwnIdAreGrouped() {
+        let twoInstants = Self.settlements(2) + Self.settlements(2, at: at(12_500))
+        #expect(WalletCommand.recordGroups(twoInstants).map(\.count) == [2, 2])
+        #expect(WalletEvent.recordGroups(Self.settled(twoInstants)).map(\.count) == [2, 2])
+        let twoRounds = Self.settlements(2) + Self.settlements(2, round: 5)
+        #expect(WalletCommand.recordGroups(twoRounds).map(\.count) == [2, 2])
+        // A settlement under an id of the sender's own choosing keeps its id: a record of its own.
+        var custom = Self.settlements(3)
+        custom[1].id = "operator-correction-7"
+        #expect(WalletCommand.recordGroups(custom).map(\.count) == [1, 1, 1])
+        #expect(WalletEvent.recordGroups(Self.settled(custom)).map(\.count) == [1, 1, 1])
+        var dollars = Self.settlements(2)
+        dollars[1].action = .settleBet(BetReference(table: "main", round: 4, betID: "b1"), payout: Money(minorUnits: 5, currency: Currency(code: "USD")!))
+        #expect(WalletCommand.recordGroups(dollars).map(\.count) == [1, 1])
+        #expect(WalletCommand.recordGroups(Self.settlements(7), maxEntries: 3).map(\.count) == [3, 3, 1])
+        #expect(WalletCommand.recordGroups([]).isEmpty)
+    }
+
+    @Test func malformedSettlementBatchesAreRejectedWithTheirReason() {
+        let head = #"{"type":"settleBatch","table":"main","round":4,"currency":"EUR","at":1,"#
+        EventSchemaTests.expectRejected([
+            (head + #""betIds":["b","c"],"playerIds":["p"],"payoutsMinor":[1]}"#, "all alike"),
+            (head + #""betIds":[],"playerIds":[],"payoutsMinor":[]}"#, "all alike"),
+            (head + #""betIds":["b"],"playerIds":[7],"payoutsMinor":[1]}"#, "entry 0 of 'playerIds'"),
+            (head + #""betIds":["b"],"playerIds":["p"],"payoutsMinor":[1.5]}"#, "entry 0 of 'payoutsMinor'"),
+            (head + #""betIds":"b","playerIds":["p"],"payoutsMinor":[1]}"#, "must be an array"),
+            (head + #""betIds":["b"],"playerIds":["p"],"payoutsMinor":[1],"commandId":"x"}"#, "unknown member"),
+            (#"{"type":"settleBatch","table":"main","round":4,"currency":"XYZ","at":1,"betIds":["b"],"playerIds":["p"],"payoutsMinor":[1]}"#,
+             "unknown currency"),
+            (#"{"type":"settleBatch","table":"main","round":4,"currency":"EUR","betIds":["b"],"playerIds":["p"],"payoutsMinor":[1]}"#, "'at'"),
+        ]) { (bytes: [UInt8]) throws(JSONError) in _ = try WalletCommand.decodeRecord(json: bytes) }
+        let eventHead = #"{"type":"betSettledBatch","table":"main","round":4,"currency":"EUR","at":1,"#
+        EventSchemaTests.expectRejected([
+            (eventHead + #""betIds":["b"],"playerIds":["p"],"stakesMinor":[1,2],"payoutsMinor":[1]}"#, "all alike"),
+            (eventHead + #""betIds":["b"],"playerIds":["p"],"stakesMinor":["1"],"payoutsMinor":[1]}"#, "entry 0 of 'stakesMinor'"),
+            (eventHead + #""betIds":["b"],"playerIds":["p"],"payoutsMinor":[1]}"#, "'stakesMinor' must be an array"),
+        ]) { (bytes: [UInt8]) throws(JSONError) in _ = try WalletEvent.decodeRecord(json: bytes) }
     }
 
     @Test func settlementDerivesOneCommandPerBetWithDeterministicIds() {

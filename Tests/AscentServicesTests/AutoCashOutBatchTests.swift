@@ -6,7 +6,8 @@ import Foundation
 import Testing
 
 /// Many players with one auto target: the authority writes their cash-outs as cashedOutBatch
-/// records, and settlement, the wallet and the projector pay every bet exactly once, to the minor unit.
+/// records, settlement and the wallet settle them in settleBatch and betSettledBatch records, and
+/// the projector pays every bet exactly once, to the minor unit.
 @Suite(.serialized) struct AutoCashOutBatchTests {
     @Test func cashOutsAtOneTargetShareRecordsAndAreEachPaidOnce() async throws {
         guard let stack = try await StackHarness.make("batch") else { return }
@@ -83,13 +84,19 @@ import Testing
         // The audit rebuilds every round from the log, batch records included, and finds nothing wrong.
         var auditor = Auditor(configuration: AuditConfiguration(roundTopic: stack.topics.roundEvents, walletTopic: stack.topics.walletEvents,
                                                                 defaultRules: AuditRules(config: stack.table, salt: stack.salt)))
+        var walletBatches = 0
         for topic in [stack.topics.roundEvents, stack.topics.walletEvents] {
             for number in 0..<(try await stack.log.partitionCount(of: topic)) {
                 try await stack.log.readToEnd(TopicPartition(topic: topic, partition: number)) { records in
-                    for record in records { auditor.consume(record) }
+                    for record in records {
+                        if record.header(Records.Header.type) == WalletEvent.batchTypeName { walletBatches += 1 }
+                        auditor.consume(record)
+                    }
                 }
             }
         }
+        // Six players over four wallet partitions: at least two share one, and settle in one record.
+        #expect(walletBatches >= 1, "bets settled together share a betSettledBatch record")
         let report = auditor.finish()
         #expect(report.findings.isEmpty, "audit findings: \(report.findings.prefix(5))")
         #expect(report.summary.betsCashedOut >= players.count, "the audit counted the batch's cash-outs")

@@ -107,17 +107,18 @@ import Testing
                             let (table, events) = try RoundEvent.decodeRecord(json: record.value)
                             for case .betPlaced(let round, let id, _, _, _, _) in events { bets["\(table)/\(round)/\(id)", default: 0] += 1 }
                         } else {
-                            let event = try WalletEvent.decode(json: record.value)
-                            switch event {
-                            case .deposited(_, let player, let amount, _, _):
-                                deposits += amount.minorUnits
-                                walletTotals[player.rawValue, default: 0] += amount.minorUnits
-                            case .betSettled(_, let player, let bet, let stake, let payout, _):
-                                settlements[bet.description, default: 0] += 1
-                                walletTotals[player.rawValue, default: 0] += payout.minorUnits - stake.minorUnits
-                            case .stakeReleased(_, _, let bet, _, _, _):
-                                settlements[bet.description, default: 0] += 1
-                            default: break
+                            for event in try WalletEvent.decodeRecord(json: record.value) {
+                                switch event {
+                                case .deposited(_, let player, let amount, _, _):
+                                    deposits += amount.minorUnits
+                                    walletTotals[player.rawValue, default: 0] += amount.minorUnits
+                                case .betSettled(_, let player, let bet, let stake, let payout, _):
+                                    settlements[bet.description, default: 0] += 1
+                                    walletTotals[player.rawValue, default: 0] += payout.minorUnits - stake.minorUnits
+                                case .stakeReleased(_, _, let bet, _, _, _):
+                                    settlements[bet.description, default: 0] += 1
+                                default: break
+                                }
                             }
                         }
                     }

@@ -26,7 +26,7 @@ import Testing
                 deposits = []
                 for partition in 0..<Int32(4) {
                     try await stack.log.readToEnd(TopicPartition(topic: stack.topics.walletEvents, partition: partition)) { records in
-                        for record in records { deposits.append(try WalletEvent.decode(json: record.value).commandID) }
+                        for record in records { deposits += try WalletEvent.decodeRecord(json: record.value).map(\.commandID) }
                     }
                 }
                 try await Task.sleep(for: .milliseconds(50))
@@ -55,7 +55,7 @@ import Testing
             var events: [WalletEvent] = []
             for partition in 0..<Int32(4) {
                 try await stack.log.readToEnd(TopicPartition(topic: topic, partition: partition)) { records in
-                    for record in records { events.append(try WalletEvent.decode(json: record.value)) }
+                    for record in records { events += try WalletEvent.decodeRecord(json: record.value) }
                 }
             }
             return events
@@ -84,6 +84,110 @@ import Testing
         #expect(funded.count == 2, "no copy once the stake is released")
         let events = try await read(stack.topics.walletEvents)
         #expect(events.filter { $0.commandID == "r1" }.count == 1, "the stake was reserved once")
+        running.cancel()
+        _ = try? await running.value
+        try await stack.log.shutdown()
+        try await stack.drop()
+    }
+}
+
+extension WalletServiceTests {
+    /// Settlement sends a wallet partition's settlements of one round as a `settleBatch` record. The
+    /// wallet applies each entry once, writes them as a `betSettledBatch`, refuses an entry whose
+    /// player lives on another partition (it is not that partition's writer) without losing the
+    /// others, and treats a resent batch, before or after a restart, as the repeat it is.
+    @Test func aSettlementBatchIsAppliedOnceEachAndOnlyForItsOwnPartition() async throws {
+        guard let stack = try await StackHarness.make("settlebatch") else { return }
+        let eur = stack.table.currency
+        let partitions = try await stack.log.partitionCount(of: stack.topics.walletCommands)
+        func partition(_ player: PlayerID) -> Int32 { KafkaPartitioner.partition(forKey: Array(player.rawValue.utf8), partitionCount: partitions) }
+        let candidates = (0..<64).map { PlayerID("s-\($0)") }
+        let home = partition(candidates[0])
+        let locals = Array(candidates.filter { partition($0) == home }.prefix(3))
+        let stranger = candidates.first { partition($0) != home }!
+        #expect(locals.count == 3)
+        let players = locals + [stranger]
+        func bet(_ index: Int) -> BetReference { BetReference(table: stack.table.table, round: 1, betID: BetID("b\(index)")) }
+        let payouts: [Int64] = [250, 0, 130, 500]
+        let settlements = players.enumerated().map { index, player in
+            WalletCommand(id: Settlement.settleID(bet(index)), player: player,
+                          action: .settleBet(bet(index), payout: Money(minorUnits: payouts[index], currency: eur)), at: Timestamp(milliseconds: 5))
+        }
+        #expect(WalletCommand.recordGroups(settlements).map(\.count) == [4], "one round, one instant: one record")
+        // A batch put together wrongly: the stranger's entry rides on the locals' partition.
+        let batch = OutgoingRecord(topic: stack.topics.walletCommands, key: Array(locals[0].rawValue.utf8),
+                                   value: WalletCommand.json(group: settlements[...]), partition: home)
+        func marker(_ id: String) -> WalletCommand {
+            WalletCommand(id: id, player: locals[0], action: .deposit(Money(minorUnits: 1, currency: eur), reference: "op"), at: Timestamp(milliseconds: 0))
+        }
+        func read() async throws -> (events: [WalletEvent], types: [String]) {
+            var events: [WalletEvent] = [], types: [String] = []
+            for number in 0..<partitions {
+                try await stack.log.readToEnd(TopicPartition(topic: stack.topics.walletEvents, partition: number)) { records in
+                    for record in records {
+                        types.append(record.header(Records.Header.type) ?? "")
+                        events += try WalletEvent.decodeRecord(json: record.value)
+                    }
+                }
+            }
+            return (events, types)
+        }
+        func waitFor(_ commandID: String) async throws {
+            let deadline = Date().addingTimeInterval(30)
+            while try await !read().events.contains(where: { $0.commandID == commandID }) {
+                guard Date() < deadline else { Issue.record("the wallet did not apply \(commandID)"); return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        func startWallet() -> Task<Void, Error> {
+            nonisolated(unsafe) let wallet = WalletService(log: stack.log, topics: stack.topics)
+            return Task { try await wallet.run() }
+        }
+
+        var running = startWallet()
+        try await stack.fund(players, minorUnits: 1_000)
+        try await stack.send(players.enumerated().map { index, player in
+            WalletCommand(id: "reserve-\(index)", player: player, action: .reserveStake(bet(index), Money(minorUnits: 100, currency: eur), autoCashOut: nil),
+                          at: Timestamp(milliseconds: 0))
+        })
+        // And a deposit for the stranger sent to the locals' partition: it would open a second wallet there.
+        let misplaced = WalletCommand(id: "misplaced", player: stranger, action: .deposit(Money(minorUnits: 50, currency: eur), reference: "op"),
+                                      at: Timestamp(milliseconds: 0))
+        var misplacedRecord = Records.make(misplaced, topics: stack.topics)
+        misplacedRecord.partition = home
+        _ = try await stack.log.append([batch, misplacedRecord])
+        try await stack.send([marker("m1")])
+        try await waitFor("m1")
+        var (events, types) = try await read()
+        let settled = events.compactMap { event -> (PlayerID, Int64)? in
+            guard case .betSettled(_, let player, _, _, let payout, _) = event else { return nil }
+            return (player, payout.minorUnits)
+        }
+        #expect(settled.map(\.0) == locals && settled.map(\.1) == Array(payouts.prefix(3)), "the three local entries, in order: \(settled)")
+        #expect(types.filter { $0 == WalletEvent.batchTypeName }.count == 1, "written as one betSettledBatch: \(types)")
+        #expect(!events.contains { $0.commandID == misplaced.id }, "a command on another player's partition is refused")
+
+        // The same batch again, before and after a restart: repeats, nothing moves twice.
+        _ = try await stack.log.append([batch])
+        try await stack.send([marker("m2")])
+        try await waitFor("m2")
+        running.cancel()
+        _ = try? await running.value
+        running = startWallet()
+        _ = try await stack.log.append([batch])
+        // The stranger's own settlement, sent as settlement sends it, is applied on its partition.
+        _ = try await stack.log.append(Records.make([settlements[3]], topics: stack.topics, partition: partition(stranger)))
+        try await stack.send([marker("m3")])
+        try await waitFor("m3")
+        try await waitFor(settlements[3].id)
+        (events, types) = try await read()
+        let counts = Dictionary(grouping: events.filter { if case .betSettled = $0 { true } else { false } }, by: \.commandID).mapValues(\.count)
+        #expect(counts == Dictionary(uniqueKeysWithValues: settlements.map { ($0.id, 1) }), "each bet settled exactly once: \(counts)")
+        for (index, player) in players.enumerated() {
+            let state = Wallet.fold(events.filter { $0.player == player })
+            #expect(state.available(eur).minorUnits == 1_000 - 100 + payouts[index] + (index == 0 ? 3 : 0), "\(player)'s balance")
+            #expect(state.reservations.isEmpty, "\(player)'s stake is spent")
+        }
         running.cancel()
         _ = try? await running.value
         try await stack.log.shutdown()

@@ -2,7 +2,7 @@ extension RoundEvent {
     /// The record type of a batch of cash-outs set off together (schemas/round-events/cashedOutBatch.v1.json).
     public static let batchTypeName = "cashedOutBatch"
     /// Most bets one `cashedOutBatch` record holds; a larger set goes into several records.
-    public static let maxBetsPerBatch = 500
+    public static let maxBetsPerBatch = BatchRecord.maxEntries
 
     /// Lays `events` into log records, in order: each event is a record of its own, except that a
     /// run of cash-outs one trigger set off together — every auto cash-out at one target, or every
@@ -11,19 +11,10 @@ extension RoundEvent {
     /// busiest instant of a round; one record for hundreds of them is a fraction of the bytes to
     /// write and read, while every reader still sees each bet's own `cashedOut` event.
     public static func recordGroups(_ events: [RoundEvent], maxBetsPerBatch: Int = maxBetsPerBatch) -> [ArraySlice<RoundEvent>] {
-        precondition(maxBetsPerBatch >= 1, "a batch holds at least one bet")
-        var groups: [ArraySlice<RoundEvent>] = []
-        var start = 0
-        while start < events.count {
-            var end = start + 1
-            if let key = events[start].batchKey {
-                while end < events.count, end - start < maxBetsPerBatch, events[end].batchKey == key { end += 1 }
-            }
-            groups.append(events[start..<end])
-            start = end
-        }
-        return groups
+        BatchRecord.runs(events, maxEntries: maxBetsPerBatch, key: \.batchKey)
     }
+
+    private static let batchLists: [StaticString] = ["betIds", "playerIds", "stakesMinor", "payoutsMinor"]
 
     /// The JSON value of one record holding `group` (one of `recordGroups`): the event's own JSON
     /// for a single event, a `cashedOutBatch` for several.
@@ -34,22 +25,16 @@ extension RoundEvent {
               let key = group.first!.batchKey, group.allSatisfy({ $0.batchKey == key }) else {
             preconditionFailure("only cash-outs set off together share a record")
         }
-        var betIDs: [UInt8] = [UInt8(ascii: "[")], players: [UInt8] = [UInt8(ascii: "[")]
-        var stakes: [UInt8] = [UInt8(ascii: "[")], payouts: [UInt8] = [UInt8(ascii: "[")]
-        for (index, event) in group.enumerated() {
+        var lists = BatchRecord.ListWriter(lists: batchLists.count)
+        for event in group {
             guard case .cashedOut(_, let betID, let player, let betStake, _, let payout, _, _) = event else { continue }
-            if index > 0 {
-                betIDs.append(UInt8(ascii: ",")); players.append(UInt8(ascii: ","))
-                stakes.append(UInt8(ascii: ",")); payouts.append(UInt8(ascii: ","))
-            }
-            JSONWriter.appendString(betID.rawValue, to: &betIDs)
-            JSONWriter.appendString(player.rawValue, to: &players)
-            stakes.append(contentsOf: String(betStake.minorUnits).utf8)
-            payouts.append(contentsOf: String(payout.minorUnits).utf8)
+            lists.nextEntry()
+            lists.append(0, betID.rawValue)
+            lists.append(1, player.rawValue)
+            lists.append(2, betStake.minorUnits)
+            lists.append(3, payout.minorUnits)
         }
-        betIDs.append(UInt8(ascii: "]")); players.append(UInt8(ascii: "]"))
-        stakes.append(UInt8(ascii: "]")); payouts.append(UInt8(ascii: "]"))
-        var writer = JSONWriter(capacity: 160 + betIDs.count + players.count + stakes.count + payouts.count)
+        var writer = JSONWriter(capacity: 160 + lists.byteCount)
         writer.string("type", batchTypeName)
         writer.string("table", table.rawValue)
         writer.integer("round", round)
@@ -57,10 +42,7 @@ extension RoundEvent {
         writer.integer("multiplierHundredths", multiplier.hundredths)
         writer.string("reason", reason.rawValue)
         writer.integer("at", at.milliseconds)
-        writer.raw("betIds", betIDs)
-        writer.raw("playerIds", players)
-        writer.raw("stakesMinor", stakes)
-        writer.raw("payoutsMinor", payouts)
+        lists.write(into: &writer, names: batchLists)
         return writer.finish()
     }
 
@@ -73,8 +55,7 @@ extension RoundEvent {
             return (table, [event])
         }
         let reader = object.reading(as: batchTypeName)
-        try reader.rejectUnknown(["type", "table", "round", "currency", "multiplierHundredths", "reason", "at",
-                                  "betIds", "playerIds", "stakesMinor", "payoutsMinor"])
+        try reader.rejectUnknown(["type", "table", "round", "currency", "multiplierHundredths", "reason", "at"] + batchLists.map(\.description))
         let table = TableID(try reader.string("table"))
         let round = try reader.integer("round")
         let code = try reader.string("currency")
@@ -85,25 +66,13 @@ extension RoundEvent {
             throw JSONError("\(batchTypeName): reason must be auto or maximumWin, not '\(reasonText)'")
         }
         let at = Timestamp(milliseconds: try reader.integer("at"))
-        func list(_ name: String) throws(JSONError) -> [JSONValue] {
-            guard case .array(let values)? = reader[name] else { throw JSONError("\(batchTypeName): '\(name)' must be an array") }
-            return values
-        }
-        let betIDs = try list("betIds"), players = try list("playerIds"), stakes = try list("stakesMinor"), payouts = try list("payoutsMinor")
-        guard !betIDs.isEmpty, betIDs.count <= maxBetsPerBatch,
-              players.count == betIDs.count, stakes.count == betIDs.count, payouts.count == betIDs.count else {
-            throw JSONError("\(batchTypeName): betIds, playerIds, stakesMinor and payoutsMinor must be 1 to \(maxBetsPerBatch) long, all alike")
-        }
+        let lists = try BatchRecord.ListReader(reader, names: batchLists.map(\.description), type: batchTypeName)
         var events: [RoundEvent] = []
-        events.reserveCapacity(betIDs.count)
-        for index in betIDs.indices {
-            guard case .string(let betID) = betIDs[index], case .string(let player) = players[index],
-                  case .integer(let stake) = stakes[index], case .integer(let payout) = payouts[index] else {
-                throw JSONError("\(batchTypeName): entry \(index) must be a string bet id, a string player id and two integers")
-            }
-            events.append(.cashedOut(round: round, betID: BetID(betID), player: PlayerID(player),
-                                     stake: Money(minorUnits: stake, currency: currency), multiplier: multiplier,
-                                     payout: Money(minorUnits: payout, currency: currency), reason: reason, at: at))
+        events.reserveCapacity(lists.count)
+        for entry in 0..<lists.count {
+            events.append(.cashedOut(round: round, betID: BetID(try lists.string(0, entry)), player: PlayerID(try lists.string(1, entry)),
+                                     stake: Money(minorUnits: try lists.integer(2, entry), currency: currency), multiplier: multiplier,
+                                     payout: Money(minorUnits: try lists.integer(3, entry), currency: currency), reason: reason, at: at))
         }
         return (table, events)
     }

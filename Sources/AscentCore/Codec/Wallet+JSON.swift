@@ -52,9 +52,13 @@ extension WalletCommand {
         try decode(json: Array(bytes))
     }
 
-    /// Decodes from the bytes of a record's value.
+    /// Decodes from the bytes of a record's value (a `settleBatch` holds several: `decodeRecord`).
     public static func decode(json bytes: [UInt8]) throws(JSONError) -> WalletCommand {
-        let object = try JSONReader(parsing: bytes, context: "wallet command")
+        try decode(try JSONReader(parsing: bytes, context: "wallet command"))
+    }
+
+    /// Decodes one command from its parsed members.
+    static func decode(_ object: JSONReader) throws(JSONError) -> WalletCommand {
         let type = try object.string("type")
         let reader = object.reading(as: type)
         let base: [String] = ["type", "commandId", "playerId", "at"]
@@ -81,6 +85,8 @@ extension WalletCommand {
         case "selfExclude":
             try reader.rejectUnknown(base + ["until"])
             action = .selfExclude(until: Timestamp(milliseconds: try reader.integer("until")))
+        case batchTypeName:
+            throw JSONError("a \(batchTypeName) record holds several commands: read it with WalletCommand.decodeRecord")
         default:
             throw JSONError("unknown wallet command type '\(type)'")
         }
@@ -147,10 +153,17 @@ extension WalletEvent {
         try decode(json: Array(bytes))
     }
 
-    /// Decodes from the bytes of a record's value.
+    /// Decodes from the bytes of a record's value (a `betSettledBatch` holds several: `decodeRecord`).
     public static func decode(json bytes: [UInt8]) throws(JSONError) -> WalletEvent {
-        let object = try JSONReader(parsing: bytes, context: "wallet event")
+        try decode(try JSONReader(parsing: bytes, context: "wallet event"))
+    }
+
+    /// Decodes one event from its parsed members.
+    static func decode(_ object: JSONReader) throws(JSONError) -> WalletEvent {
         let type = try object.string("type")
+        if type == batchTypeName {
+            throw JSONError("a \(batchTypeName) record holds several events: read it with WalletEvent.decodeRecord")
+        }
         let reader = object.reading(as: type)
         let id = try reader.string("commandId"), player = PlayerID(try reader.string("playerId"))
         let at = Timestamp(milliseconds: try reader.integer("at"))

@@ -141,11 +141,14 @@ public struct ProjectionBatch: Sendable {
     }
 
     /// Adds the effect of a wallet event read at `record`: balances, balanced ledger entries, players.
-    public mutating func add(_ event: WalletEvent, record: LogRecord) {
+    /// `entry` is the event's index in a batch record (`betSettledBatch`), nil for a record of one
+    /// event: the ledger transaction is the record's position, and the entry's index within it.
+    public mutating func add(_ event: WalletEvent, record: LogRecord, entry: Int? = nil) {
         positions[record.topicPartition] = record.offset + 1
+        let transactionID = "\(record.topicPartition.topic)/\(record.topicPartition.partition)/\(record.offset)" + (entry.map { "/\($0)" } ?? "")
         func entries(_ kind: String, _ at: Timestamp, _ bet: BetReference?, _ legs: [(String, Money)]) {
             for (account, amount) in legs where amount.minorUnits != 0 {
-                ledger.append(LedgerEntry(transactionID: "\(record.topicPartition.topic)/\(record.topicPartition.partition)/\(record.offset)",
+                ledger.append(LedgerEntry(transactionID: transactionID,
                                           account: account, currency: amount.currency.code, amountMinor: amount.minorUnits, kind: kind,
                                           player: event.player.rawValue, table: bet?.table.rawValue, round: bet?.round,
                                           betID: bet?.betID.rawValue, atMilliseconds: at.milliseconds, source: record.topicPartition,
