@@ -77,12 +77,87 @@ public final class PQConnection {
     public func execute(_ sql: String, _ parameters: [PQParameter] = [], operation: String,
                         prepared: Bool = false) throws(PQError) -> PQResult {
         let statementName = prepared ? try preparedName(for: sql, parameterCount: parameters.count, operation: operation) : nil
-        let count = parameters.count
-        // Copies of every parameter, alive until PQexecParams returns; freed by the defer below.
+        let result = Self.withParameters(parameters) { values, lengths, formats in
+            if let statementName {
+                PQexecPrepared(handle, statementName, Int32(parameters.count), values, lengths, formats, 1)
+            } else {
+                PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 1)
+            }
+        }
+        return try consume(result, operation: operation)
+    }
+
+    /// One statement of a pipeline (`executePipeline`).
+    public struct Statement {
+        /// The SQL: one statement.
+        public var sql: String
+        /// Its parameters ($1, $2, ...).
+        public var parameters: [PQParameter]
+        /// What it does, for errors.
+        public var operation: String
+        /// Whether it is kept prepared for the session (`execute(_:_:operation:prepared:)`).
+        public var prepared: Bool
+
+        /// A statement of a pipeline.
+        public init(_ sql: String, _ parameters: [PQParameter] = [], operation: String, prepared: Bool = false) {
+            self.sql = sql
+            self.parameters = parameters
+            self.operation = operation
+            self.prepared = prepared
+        }
+    }
+
+    /// Runs `statements` in one round trip (libpq's pipeline mode), each in a transaction of its
+    /// own: the server starts each as soon as the one before it has committed, without waiting for
+    /// the client to read the result and send the next. Returns each statement's result or error,
+    /// in order; one that fails does not stop those after it. Throws only when the connection fails.
+    public func executePipeline(_ statements: [Statement]) throws(PQError) -> [Result<PQResult, PQError>] {
+        // Prepared statements are prepared (synchronously) before the pipeline starts.
+        let names = try statements.map { statement throws(PQError) in
+            statement.prepared ? try preparedName(for: statement.sql, parameterCount: statement.parameters.count, operation: statement.operation) : nil
+        }
+        let operation = statements.map(\.operation).joined(separator: ", ")
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError(operation) }
+        for (statement, name) in zip(statements, names) {
+            let sent = Self.withParameters(statement.parameters) { values, lengths, formats in
+                if let name {
+                    PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, lengths, formats, 1)
+                } else {
+                    PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, lengths, formats, 1)
+                }
+            }
+            // A sync after each statement ends its transaction, so a failure aborts only that one.
+            guard sent == 1, PQpipelineSync(handle) == 1 else { throw connectionError(statement.operation) }
+        }
+        var results: [Result<PQResult, PQError>] = []
+        for statement in statements {
+            // The statement's result, the NULL that ends it, then the sync's PGRES_PIPELINE_SYNC.
+            guard let result = PQgetResult(handle) else { throw connectionError(statement.operation) }
+            do throws(PQError) {
+                results.append(.success(try consume(result, operation: statement.operation)))
+            } catch {
+                guard isHealthy else { throw error }
+                results.append(.failure(error))
+            }
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            guard let sync = PQgetResult(handle) else { throw connectionError(statement.operation) }
+            let status = PQresultStatus(sync)
+            PQclear(sync)
+            guard status == PGRES_PIPELINE_SYNC else {
+                throw PQError(sqlState: "08P01", message: "pipeline out of step: expected a sync, got \(status)", operation: statement.operation)
+            }
+        }
+        guard PQexitPipelineMode(handle) == 1 else { throw connectionError(operation) }
+        return results
+    }
+
+    /// Calls `body` with C copies of `parameters` (values, lengths, formats), alive until it returns.
+    private static func withParameters<T>(_ parameters: [PQParameter],
+                                          _ body: ([UnsafePointer<CChar>?], [Int32], [Int32]) -> T) -> T {
         var buffers: [UnsafeMutablePointer<CChar>?] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
-        buffers.reserveCapacity(count)
+        buffers.reserveCapacity(parameters.count)
         defer { for buffer in buffers { buffer?.deallocate() } }
         for parameter in parameters {
             switch parameter {
@@ -91,18 +166,12 @@ public final class PQConnection {
             case .text(let text):
                 var utf8 = Array(text.utf8)
                 utf8.append(0)
-                buffers.append(Self.copy(utf8)); lengths.append(Int32(utf8.count - 1)); formats.append(0)
+                buffers.append(copy(utf8)); lengths.append(Int32(utf8.count - 1)); formats.append(0)
             case .bytes(let bytes):
-                buffers.append(Self.copy(bytes.isEmpty ? [0] : bytes)); lengths.append(Int32(bytes.count)); formats.append(1)
+                buffers.append(copy(bytes.isEmpty ? [0] : bytes)); lengths.append(Int32(bytes.count)); formats.append(1)
             }
         }
-        let values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
-        let result = if let statementName {
-            PQexecPrepared(handle, statementName, Int32(count), values, lengths, formats, 1)
-        } else {
-            PQexecParams(handle, sql, Int32(count), nil, values, lengths, formats, 1)
-        }
-        return try consume(result, operation: operation)
+        return body(buffers.map { $0.map { UnsafePointer($0) } }, lengths, formats)
     }
 
     /// The name `sql` is prepared under on this session, preparing it first if needed; nil when

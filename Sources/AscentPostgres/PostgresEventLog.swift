@@ -292,12 +292,15 @@ public final class PostgresEventLog: EventLog {
         let parameters: [PQParameter] = [.text(producer.id), .text(topics.text), .text(partitions.text), .text(sequences.text),
                                          .text(counts.text), .text(valueBytes.text), .bytes(batches.binary)]
         let sql = "select * from log_append($1, $2::text[], $3::int4[], $4::int8[], $5::int4[], $6::int8[], $7::bytea[])"
+        let statements = [PQConnection.Statement(sql, parameters, operation: "append", prepared: true),
+                          Self.wakeReaders(topics: Set(order.map(\.topic)))]
 
         var bases: [Int64] = []
         var attempt = 0
         while true {
             do throws(PQError) {
-                let result = try writer.connection().execute(sql, parameters, operation: "append", prepared: true)
+                // The wake-up's outcome does not matter: should it fail, every reader fetches again on its next poll.
+                let result = try writer.connection().executePipeline(statements)[0].get()
                 if producer.simulatedLostAcknowledgements > 0 && attempt == 0 {
                     producer.simulatedLostAcknowledgements -= 1
                     throw PQError(sqlState: "08006", message: "simulated loss of the connection after COMMIT", operation: "append")
@@ -321,8 +324,6 @@ public final class PostgresEventLog: EventLog {
                 return
             }
         }
-
-        wakeReaders(topics: Set(order.map(\.topic)))
 
         var results = accepted.map { Array(repeating: AppendResult(topicPartition: TopicPartition(topic: "", partition: 0), offset: -1),
                                            count: $0.request.records.count) }
@@ -348,20 +349,17 @@ public final class PostgresEventLog: EventLog {
         return TopicPartition(topic: record.topic, partition: KafkaPartitioner.partition(forKey: record.key, partitionCount: count))
     }
 
-    /// Wakes the readers of `topics` once their records are committed: a NOTIFY of its own, after the
-    /// append's commit rather than inside it, since a transaction that notifies holds a database-wide
-    /// lock until its commit is on disk, which made every append wait for the one before it
-    /// (migrations/0004_notify_after_commit.sql). Should this fail, the records are stored all the
-    /// same and every reader fetches again on its next poll.
-    private func wakeReaders(topics: Set<String>) {
+    /// The statement that wakes the readers of `topics` once their records are committed: a NOTIFY
+    /// in a transaction of its own, pipelined right behind the append (`PQConnection.executePipeline`),
+    /// so it costs no extra round trip. Not inside the append's transaction: a transaction that
+    /// notifies holds a database-wide lock until its commit is on disk, which made every append wait
+    /// for the one before it (migrations/0004_notify_after_commit.sql). Should it fail, the records
+    /// are stored all the same and every reader fetches again on its next poll.
+    private static func wakeReaders(topics: Set<String>) -> PQConnection.Statement {
         var list = PQArrayLiteral()
         for topic in topics.sorted() { list.append(text: topic) }
-        do throws(PQError) {
-            _ = try writer.connection().execute("select pg_notify('\(PostgresLogConsumer.recordsChannel)', t) from unnest($1::text[]) as t",
-                                                [.text(list.text)], operation: "wake readers", prepared: true)
-        } catch {
-            if error.isConnectionLoss { writer.dropConnection() }
-        }
+        return PQConnection.Statement("select pg_notify('\(PostgresLogConsumer.recordsChannel)', t) from unnest($1::text[]) as t",
+                                      [.text(list.text)], operation: "wake readers", prepared: true)
     }
 
     private func loadPartitionCounts(_ topics: [String]) throws(PQError) {

@@ -26,6 +26,33 @@ import Testing
         #expect(try await worker.run("after") { connection throws(PQError) in try connection.execute("select 7", operation: "after").int64(0, 0) } == 7)
     }
 
+    /// A pipeline runs its statements in one round trip, each in a transaction of its own: one that
+    /// fails rolls back alone, the others commit, and the session goes on as before.
+    @Test func pipelinedStatementsAreTransactionsOfTheirOwn() async throws {
+        guard let url = TestDatabase.url() else { return }
+        let table = TestDatabase.unique("pq_pipeline")
+        let worker = PQWorker(url: url, name: "pq-pipeline")
+        defer { worker.stop() }
+        let results = try await worker.run("pipeline") { connection throws(PQError) in
+            try connection.executeScript("create table \(table) (n int primary key)", operation: "create")
+            let insert = "insert into \(table) values ($1) returning n, txid_current()"
+            let outcomes = try connection.executePipeline([
+                PQConnection.Statement(insert, [.text("1")], operation: "first", prepared: true),
+                PQConnection.Statement(insert, [.text("1")], operation: "duplicate", prepared: true),
+                PQConnection.Statement(insert, [.text("2")], operation: "third"),
+            ])
+            let after = try connection.execute("select array_agg(n order by n)::text from \(table)", operation: "after")
+            try connection.executeScript("drop table \(table)", operation: "drop")
+            return (outcomes.map { outcome in (try? outcome.get()).map { [$0.int64(0, 0)!, $0.int64(0, 1)!] } },
+                    outcomes.map { outcome -> String? in if case .failure(let error) = outcome { error.sqlState } else { nil } },
+                    after.text(0, 0))
+        }
+        #expect(results.0[0]?[0] == 1 && results.0[2]?[0] == 2, "the first and third commit: \(results.0)")
+        #expect(results.0[0]?[1] != results.0[2]?[1], "each in a transaction of its own")
+        #expect(results.1 == [nil, "23505", nil], "the duplicate fails alone with its SQLSTATE")
+        #expect(results.2 == "{1,2}", "both committed rows are there; the session is usable after the pipeline")
+    }
+
     @Test func binaryValuesAndArrayLiteralsRoundTrip() async throws {
         guard let url = TestDatabase.url() else { return }
         let worker = PQWorker(url: url, name: "pq-values")
