@@ -12,8 +12,8 @@ struct BenchCommand: Subcommand {
         log    the PostgreSQL log (batched appends/s vs COPY of the same rows; append-to-delivery
                latency at a paced rate), then the Kafka log on librdkafka's mock cluster (appends/s and
                latency vs bare rd_kafka_produceva). The PostgreSQL part needs a migrated database.
-        stack  bets/s through wallet → authority → settlement → projection, with bet acceptance and
-               cash-out decision latencies, next to the bare log at the same rate.
+        stack  bets/s through wallet → authority → settlement → projection, with bet acceptance,
+               cash-out decision and payout latencies, next to the bare log at the same rate.
         audit  audit throughput over a generated busy day's log, next to the raw decode rate.
         """
     }

@@ -24,7 +24,9 @@ struct BenchStackCommand: Subcommand {
         schema of the database (dropped afterwards), funds N players, and for K rounds sends bets at
         R per second during betting (two per player at most); half of the bets cash out by hand at targets
         spread over 1.10x–1.99x (each request sent when the curve reaches its target, in 10 ms
-        slices), the others auto at 1.50x.
+        slices), the others auto at 1.50x. Prints bet acceptance (reservation → betPlaced), cash-out
+        decision (request → cashedOut) and payout (cashedOut → betSettled) latencies, and the bare
+        log's append → read at the same rate in the same run.
 
           --database URL   PostgreSQL (default: $ASCENT_DATABASE_URL)
           --rate R         bets per second to send (default 5000)
@@ -242,6 +244,7 @@ struct BenchStackCommand: Subcommand {
         let lastAccepted = SystemClock.monotonicNanoseconds()
         let projected = try await Self.waitForProjection(url: url, bets: accepted)
         let drain = Double(projected &- min(projected, lastAccepted)) / 1e9
+        let payouts = try await Self.payoutDelays(log: log, topics: topics)
         let reference = try await Self.referenceLatencies(log: log, count: min(accepted, rate * 3), rate: rate)
         services.cancel()
         _ = try? await services.value
@@ -259,6 +262,7 @@ struct BenchStackCommand: Subcommand {
         print("                                   p50 ms   p99 ms")
         print("bet: reservation → betPlaced       \(percentile(acceptance, 0.5).leftPadded(to: 6))   \(percentile(acceptance, 0.99).leftPadded(to: 6))")
         print("cash-out: request → cashedOut      \(percentile(decision, 0.5).leftPadded(to: 6))   \(percentile(decision, 0.99).leftPadded(to: 6))")
+        print("payout: cashedOut → betSettled     \(percentile(payouts.delays, 0.5).leftPadded(to: 6))   \(percentile(payouts.delays, 0.99).leftPadded(to: 6))   (\(payouts.delays.count) of \(payouts.decided) cash-outs paid; authority's and wallet's clocks, ms)")
         print("reference: bare log append → read \(percentile(reference, 0.5).leftPadded(to: 6))   \(percentile(reference, 0.99).leftPadded(to: 6))   (same rate, same run)")
         print("cash-outs by multiplier at decision (half of the bets auto cash out at 1.50x):")
         for (band, values) in decisionByBand.sorted(by: { $0.key < $1.key }) {
@@ -302,6 +306,41 @@ struct BenchStackCommand: Subcommand {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw UsageError("the projection did not catch up within two minutes")
+    }
+
+    /// From each cash-out's decision (its `at`: the authority's clock) to the wallet's crediting its
+    /// payout (the `betSettled` event's `at`: the wallet's clock, the same machine's), read from the
+    /// log after the run so the measuring adds no work during it. Millisecond resolution. The
+    /// projection marks a bet cashed out from the round's event, so the last payouts may still be on
+    /// their way when the run ends: the log is read again until every decided cash-out is paid, for
+    /// at most ten seconds; `decided` says how many there were.
+    static func payoutDelays(log: PostgresEventLog, topics: LogTopics) async throws -> (delays: [UInt64], decided: Int) {
+        let deadline = SystemClock.monotonicNanoseconds() + 10_000_000_000
+        while true {
+            var decided: [BetID: Int64] = [:], paid: [BetID: Int64] = [:]
+            for topic in [topics.roundEvents, topics.walletEvents] {
+                for partition in 0..<(try await log.partitionCount(of: topic)) {
+                    try await log.readToEnd(TopicPartition(topic: topic, partition: partition)) { records in
+                        for record in records {
+                            if topic == topics.roundEvents {
+                                for case .cashedOut(_, let id, _, _, _, _, _, let at) in try RoundEvent.decodeRecord(json: record.value).events {
+                                    decided[id] = at.milliseconds
+                                }
+                            } else {
+                                for case .betSettled(_, _, let bet, _, _, let at) in try WalletEvent.decodeRecord(json: record.value) {
+                                    paid[bet.betID] = at.milliseconds
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let delays = decided.compactMap { id, at in paid[id].map { UInt64(max(0, $0 - at)) * 1_000_000 } }
+            if delays.count == decided.count || SystemClock.monotonicNanoseconds() >= deadline {
+                return (delays, decided.count)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// Append-to-read latencies of the bare log at `rate`, on a topic of its own.
