@@ -311,28 +311,36 @@ struct BenchStackCommand: Subcommand {
     /// From each cash-out's decision (its `at`: the authority's clock) to the wallet's crediting its
     /// payout (the `betSettled` event's `at`: the wallet's clock, the same machine's), read from the
     /// log after the run so the measuring adds no work during it. Millisecond resolution. The
-    /// projection marks a bet cashed out from the round's event, so the last payouts may still be on
-    /// their way when the run ends: the log is read again until every decided cash-out is paid, for
-    /// at most ten seconds; `decided` says how many there were.
+    /// projection marks a bet cashed out from the round's event, so every decision is in the log by
+    /// now, but the last payouts may still be on their way: the wallet's events are read on from
+    /// where the last pass stopped until every decided cash-out is paid, for at most ten seconds;
+    /// `decided` says how many there were.
     static func payoutDelays(log: PostgresEventLog, topics: LogTopics) async throws -> (delays: [UInt64], decided: Int) {
+        var decided: [BetID: Int64] = [:]
+        for partition in 0..<(try await log.partitionCount(of: topics.roundEvents)) {
+            try await log.readToEnd(TopicPartition(topic: topics.roundEvents, partition: partition)) { records in
+                for record in records {
+                    for case .cashedOut(_, let id, _, _, _, _, _, let at) in try RoundEvent.decodeRecord(json: record.value).events {
+                        decided[id] = at.milliseconds
+                    }
+                }
+            }
+        }
+        let walletPartitions = (0..<(try await log.partitionCount(of: topics.walletEvents))).map {
+            TopicPartition(topic: topics.walletEvents, partition: $0)
+        }
+        var next = Dictionary(uniqueKeysWithValues: walletPartitions.map { ($0, Int64(0)) })
+        var paid: [BetID: Int64] = [:]
         let deadline = SystemClock.monotonicNanoseconds() + 10_000_000_000
         while true {
-            var decided: [BetID: Int64] = [:], paid: [BetID: Int64] = [:]
-            for topic in [topics.roundEvents, topics.walletEvents] {
-                for partition in 0..<(try await log.partitionCount(of: topic)) {
-                    try await log.readToEnd(TopicPartition(topic: topic, partition: partition)) { records in
-                        for record in records {
-                            if topic == topics.roundEvents {
-                                for case .cashedOut(_, let id, _, _, _, _, _, let at) in try RoundEvent.decodeRecord(json: record.value).events {
-                                    decided[id] = at.milliseconds
-                                }
-                            } else {
-                                for case .betSettled(_, _, let bet, _, _, let at) in try WalletEvent.decodeRecord(json: record.value) {
-                                    paid[bet.betID] = at.milliseconds
-                                }
-                            }
+            for partition in walletPartitions {
+                try await log.readToEnd(partition, from: next[partition]!) { records in
+                    for record in records {
+                        for case .betSettled(_, _, let bet, _, _, let at) in try WalletEvent.decodeRecord(json: record.value) {
+                            paid[bet.betID] = at.milliseconds
                         }
                     }
+                    next[partition] = records.last!.offset + 1
                 }
             }
             let delays = decided.compactMap { id, at in paid[id].map { UInt64(max(0, $0 - at)) * 1_000_000 } }
