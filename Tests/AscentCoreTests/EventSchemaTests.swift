@@ -162,6 +162,28 @@ import Testing
         #expect(try JSONReader(parsing: Array("{\(members)}".utf8), context: "wide").entries.count == 40)
     }
 
+    @Test func theWriterSpellsIntegersAndStringsAsJSONDoes() throws {
+        // Integers are written digit by digit (no String made); every width and sign, and both ends of Int64.
+        let numbers: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 1_234_567_890, -987_654_321_012, .max, .min, .max - 1, .min + 1]
+        for number in numbers {
+            var writer = JSONWriter()
+            writer.integer("n", number)
+            #expect(String(decoding: writer.finish(), as: UTF8.self) == "{\"n\":\(number)}")
+            var bytes: [UInt8] = [UInt8(ascii: "[")]
+            JSONWriter.appendInteger(number, to: &bytes)
+            #expect(bytes == Array("[\(number)".utf8))
+        }
+        // Strings with nothing to escape are copied whole; the rest are escaped byte by byte.
+        let cases: [(String, String)] = [("", #""""#), ("r12-4471", #""r12-4471""#), ("josé 🚀", "\"josé 🚀\""),
+                                         ("a\"b\\c", #""a\"b\\c""#), ("line\nfeed\ttab\r", #""line\nfeed\ttab\r""#),
+                                         ("\u{1}\u{1f}", #""\u0001\u001f""#)]
+        for (text, json) in cases {
+            var bytes: [UInt8] = []
+            JSONWriter.appendString(text, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == json)
+        }
+    }
+
     @Test func malformedRecordsAreRejectedWithTheirReason() {
         let cases: [(String, String)] = [
             (#"{"type":"betPlaced","table":"main","round":1}"#, "betId"),

@@ -45,7 +45,7 @@ public enum BatchRecord {
         mutating func append(_ list: Int, _ text: String) { JSONWriter.appendString(text, to: &lists[list]) }
 
         /// Appends an integer element to list `list`.
-        mutating func append(_ list: Int, _ number: Int64) { lists[list].append(contentsOf: String(number).utf8) }
+        mutating func append(_ list: Int, _ number: Int64) { JSONWriter.appendInteger(number, to: &lists[list]) }
 
         /// Closes the lists and writes list i as member `names[i]`.
         consuming func write(into writer: inout JSONWriter, names: [StaticString]) {

@@ -11,7 +11,7 @@ extension RoundEvent {
     /// busiest instant of a round; one record for hundreds of them is a fraction of the bytes to
     /// write and read, while every reader still sees each bet's own `cashedOut` event.
     public static func recordGroups(_ events: [RoundEvent], maxBetsPerBatch: Int = maxBetsPerBatch) -> [ArraySlice<RoundEvent>] {
-        BatchRecord.runs(events, maxEntries: maxBetsPerBatch, key: \.batchKey)
+        BatchRecord.runs(events, maxEntries: maxBetsPerBatch) { $0.batchKey }
     }
 
     private static let batchLists: [StaticString] = ["betIds", "playerIds", "stakesMinor", "payoutsMinor"]
@@ -21,13 +21,16 @@ extension RoundEvent {
     public static func json(group: ArraySlice<RoundEvent>, table: TableID) -> [UInt8] {
         precondition(!group.isEmpty, "a record holds at least one event")
         guard group.count > 1 else { return group.first!.json(table: table) }
-        guard case .cashedOut(let round, _, _, let stake, let multiplier, _, let reason, let at) = group.first!,
-              let key = group.first!.batchKey, group.allSatisfy({ $0.batchKey == key }) else {
+        guard case .cashedOut(let round, _, _, let stake, let multiplier, _, let reason, let at) = group.first!, reason != .manual else {
             preconditionFailure("only cash-outs set off together share a record")
         }
         var lists = BatchRecord.ListWriter(lists: batchLists.count)
         for event in group {
-            guard case .cashedOut(_, let betID, let player, let betStake, _, let payout, _, _) = event else { continue }
+            // The entries share the first one's key (`batchKey`), checked here in the one pass over them.
+            guard case .cashedOut(round, let betID, let player, let betStake, multiplier, let payout, reason, at) = event,
+                  betStake.currency == stake.currency else {
+                preconditionFailure("only cash-outs set off together share a record")
+            }
             lists.nextEntry()
             lists.append(0, betID.rawValue)
             lists.append(1, player.rawValue)

@@ -18,7 +18,7 @@ extension WalletCommand {
     /// own, except that runs of settlements of one round in one currency at one instant become
     /// `settleBatch` records of up to `maxEntries` bets.
     public static func recordGroups(_ commands: [WalletCommand], maxEntries: Int = BatchRecord.maxEntries) -> [ArraySlice<WalletCommand>] {
-        BatchRecord.runs(commands, maxEntries: maxEntries, key: \.batchKey)
+        BatchRecord.runs(commands, maxEntries: maxEntries) { $0.batchKey }
     }
 
     /// The JSON value of one record holding `group` (one of `recordGroups`): the command's own JSON
@@ -26,12 +26,14 @@ extension WalletCommand {
     public static func json(group: ArraySlice<WalletCommand>) -> [UInt8] {
         precondition(!group.isEmpty, "a record holds at least one command")
         guard group.count > 1 else { return group.first!.json() }
-        guard let key = group.first!.batchKey, group.allSatisfy({ $0.batchKey == key }) else {
+        guard let key = group.first!.batchKey else {
             preconditionFailure("only settlements of one round, currency and instant share a record")
         }
         var lists = BatchRecord.ListWriter(lists: batchLists.count)
         for command in group {
-            guard case .settleBet(let bet, let payout) = command.action else { continue }
+            guard case .settleBet(let bet, let payout) = command.action, command.batchKey == key else {
+                preconditionFailure("only settlements of one round, currency and instant share a record")
+            }
             lists.nextEntry()
             lists.append(0, bet.betID.rawValue)
             lists.append(1, command.player.rawValue)
@@ -81,7 +83,7 @@ extension WalletEvent {
     /// own, except that runs of bets settled by settlement's commands, of one round in one currency
     /// at one instant, become `betSettledBatch` records of up to `maxEntries` bets.
     public static func recordGroups(_ events: [WalletEvent], maxEntries: Int = BatchRecord.maxEntries) -> [ArraySlice<WalletEvent>] {
-        BatchRecord.runs(events, maxEntries: maxEntries, key: \.batchKey)
+        BatchRecord.runs(events, maxEntries: maxEntries) { $0.batchKey }
     }
 
     /// The JSON value of one record holding `group` (one of `recordGroups`): the event's own JSON for
@@ -89,12 +91,14 @@ extension WalletEvent {
     public static func json(group: ArraySlice<WalletEvent>) -> [UInt8] {
         precondition(!group.isEmpty, "a record holds at least one event")
         guard group.count > 1 else { return group.first!.json() }
-        guard let key = group.first!.batchKey, group.allSatisfy({ $0.batchKey == key }) else {
+        guard let key = group.first!.batchKey else {
             preconditionFailure("only bets settled in one round, currency and instant share a record")
         }
         var lists = BatchRecord.ListWriter(lists: batchLists.count)
         for event in group {
-            guard case .betSettled(_, let player, let bet, let stake, let payout, _) = event else { continue }
+            guard case .betSettled(_, let player, let bet, let stake, let payout, _) = event, event.batchKey == key else {
+                preconditionFailure("only bets settled in one round, currency and instant share a record")
+            }
             lists.nextEntry()
             lists.append(0, bet.betID.rawValue)
             lists.append(1, player.rawValue)
