@@ -13,7 +13,10 @@ import Synchronization
 public final class OrderedAppender: @unchecked Sendable {
     // @unchecked Sendable: `state` is a Mutex; `log` and the metrics are thread-safe.
     private struct Batch {
-        var records: [OutgoingRecord]
+        /// The records, or what they are made from until it is the batch's turn (`enqueue(size:…)`).
+        var records: @Sendable () -> [OutgoingRecord]
+        /// How many records (or entries) the batch counts for in the backlog and in one append.
+        var size: Int
         var positions: [TopicPartition: Int64]
         var onAppended: @Sendable () -> Void
     }
@@ -44,11 +47,21 @@ public final class OrderedAppender: @unchecked Sendable {
     /// Queues `records`; `positions` (inputs fully handled once they are appended) become durable,
     /// and `onAppended` runs, after the append.
     public func enqueue(_ records: [OutgoingRecord], positions: [TopicPartition: Int64] = [:], onAppended: @escaping @Sendable () -> Void = {}) {
-        if records.isEmpty && positions.isEmpty { return }
+        enqueue(size: records.count, positions: positions, onAppended: onAppended) { records }
+    }
+
+    /// Queues the records `make` builds, counted as `size` in the backlog; `make` runs on the
+    /// appender's task when the batch's turn comes, not on the caller's. Encoding the thousands of
+    /// cash-outs one instant sets off takes milliseconds the owner spends deciding the next request
+    /// instead (the order of the log is the order of `enqueue` all the same).
+    public func enqueue(size: Int, positions: [TopicPartition: Int64] = [:], onAppended: @escaping @Sendable () -> Void = {},
+                        make: @escaping @Sendable () -> [OutgoingRecord]) {
+        if size == 0 && positions.isEmpty { return }
         state.withLock { state in
             guard state.failure == nil else { return }
-            state.queue.append(Batch(records: records, positions: positions, onAppended: onAppended))
-            state.queuedRecords += records.count
+            state.queue.append(Batch(records: make, size: size, positions: positions, onAppended: onAppended))
+            state.queuedRecords += size
+            // An unstructured task runs on the global pool, whatever executor the caller prefers.
             if state.writing == nil { state.writing = Task { await self.write() } }
         }
     }
@@ -78,9 +91,9 @@ public final class OrderedAppender: @unchecked Sendable {
             let batches = state.withLock { state -> [Batch] in
                 var count = 0, records = 0
                 for batch in state.queue {
-                    if count > 0 && records + batch.records.count > maxRecordsPerAppend { break }
+                    if count > 0 && records + batch.size > maxRecordsPerAppend { break }
                     count += 1
-                    records += batch.records.count
+                    records += batch.size
                 }
                 if count == 0 { state.writing = nil }
                 let taken = Array(state.queue.prefix(count))
@@ -88,7 +101,7 @@ public final class OrderedAppender: @unchecked Sendable {
                 return taken
             }
             if batches.isEmpty { return }
-            let records = batches.flatMap(\.records)
+            let records = batches.flatMap { $0.records() }
             do {
                 if !records.isEmpty {
                     let started = SystemClock.monotonicNanoseconds()
@@ -105,7 +118,7 @@ public final class OrderedAppender: @unchecked Sendable {
                 return
             }
             state.withLock { state in
-                state.queuedRecords -= records.count
+                state.queuedRecords -= batches.reduce(0) { $0 + $1.size }
                 for batch in batches {
                     state.durable.merge(batch.positions) { max($0, $1) }
                 }

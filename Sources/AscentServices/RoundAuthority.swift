@@ -396,8 +396,11 @@ public final class RoundAuthority {
     /// Queues `events` for the log after everything decided before them; `inputs` are the input
     /// positions they complete.
     private func append(_ events: [RoundEvent], inputs: [TopicPartition: Int64] = [:]) {
-        let records = Records.make(events, table: table, topics: configuration.topics, stamp: stamp)
-        appender.enqueue(records, positions: inputs) { [metrics] in metrics.count(events) }
+        // Encoded on the appender's task: a burst of auto cash-outs does not hold up the next decision.
+        let (table, topics, stamp) = (table, configuration.topics, stamp)
+        appender.enqueue(size: events.count, positions: inputs, onAppended: { [metrics] in metrics.count(events) }) {
+            Records.make(events, table: table, topics: topics, stamp: stamp)
+        }
     }
 
     /// Stops the authority when an append failed: a restart recovers from what the log holds.

@@ -74,6 +74,33 @@ private final class GatedLog: EventLog, @unchecked Sendable {
         #expect(appender.backlog == 0)
     }
 
+    /// A batch given as what makes its records is made on the appender's task when its turn comes
+    /// (not by the caller, and not while earlier batches wait), counts for its size in the backlog,
+    /// and keeps its place in the order.
+    @Test func aBatchMadeLaterIsMadeInItsTurnAndKeepsItsPlace() async throws {
+        let log = GatedLog()
+        let appender = OrderedAppender(log: log)
+        let input = TopicPartition(topic: "in", partition: 0)
+        let made = Mutex(0)
+        appender.enqueue(Self.records("a"), positions: [input: 1])
+        try await Self.until { log.waitingCount == 1 }
+        appender.enqueue(size: 3, positions: [input: 2]) {
+            made.withLock { $0 += 1 }
+            return Self.records("b+c+d")
+        }
+        appender.enqueue(Self.records("e"), positions: [input: 3])
+        #expect(made.withLock { $0 } == 0, "not made while the append before it waits")
+        #expect(appender.backlog == 5)
+        log.release()
+        try await Self.until { log.waitingCount == 1 }
+        log.release()
+        try await appender.flush()
+        #expect(made.withLock { $0 } == 1)
+        #expect(log.appended == [["a"], ["b+c+d", "e"]])
+        #expect(appender.takeDurablePositions() == [input: 3])
+        #expect(appender.backlog == 0)
+    }
+
     /// A failed append stops the appender: what was queued after it is never written, its positions
     /// never become durable, and the owner learns of it from `check` and `flush`.
     @Test func aFailedAppendDropsWhatFollowsAndIsReported() async throws {
