@@ -2,23 +2,31 @@ import AscentLog
 import AscentPostgres
 import AscentServices
 
-/// The statements that apply a `ProjectionBatch`: a handful per batch, each carrying its rows as
-/// arrays unpacked with `unnest`, whatever the batch's size.
+/// The steps that apply a `ProjectionBatch`: a handful per batch whatever its size. Rows that may
+/// change later (players, balances, rounds, bets) travel as arrays unpacked with `unnest` into
+/// upserts; the ledger, only ever appended to and the most rows by far (a few per bet), is copied in
+/// (`COPY … FROM STDIN`): no array literals to parse, and multi-row WAL records.
 enum ProjectionSQL {
     struct Statement {
         var sql: String
         var parameters: [PQParameter]
     }
 
-    static func statements(for batch: ProjectionBatch, projector: String) -> [Statement] {
-        var statements: [Statement] = []
-        if !batch.players.isEmpty { statements.append(players(batch)) }
-        if !batch.balances.isEmpty { statements.append(balances(batch)) }
-        if !batch.ledger.isEmpty { statements.append(ledger(batch)) }
-        if !batch.rounds.isEmpty { statements.append(rounds(batch)) }
-        if !batch.bets.isEmpty { statements.append(bets(batch)) }
-        statements.append(positions(batch, projector: projector))
-        return statements
+    enum Step {
+        case statement(Statement)
+        /// `COPY … FROM STDIN` with its rows.
+        case copy(sql: String, rows: PQCopyRows)
+    }
+
+    static func steps(for batch: ProjectionBatch, projector: String) -> [Step] {
+        var steps: [Step] = []
+        if !batch.players.isEmpty { steps.append(.statement(players(batch))) }
+        if !batch.balances.isEmpty { steps.append(.statement(balances(batch))) }
+        if !batch.ledger.isEmpty { steps.append(ledger(batch)) }
+        if !batch.rounds.isEmpty { steps.append(.statement(rounds(batch))) }
+        if !batch.bets.isEmpty { steps.append(.statement(bets(batch))) }
+        steps.append(.statement(positions(batch, projector: projector)))
+        return steps
     }
 
     private static func players(_ batch: ProjectionBatch) -> Statement {
@@ -73,30 +81,28 @@ enum ProjectionSQL {
             """, parameters: [.text(player.text), .text(currency.text), .text(available.text), .text(reserved.text), .text(at.text)])
     }
 
-    private static func ledger(_ batch: ProjectionBatch) -> Statement {
-        var columns = [PQArrayLiteral](repeating: PQArrayLiteral(), count: 13)
+    private static func ledger(_ batch: ProjectionBatch) -> Step {
+        var rows = PQCopyRows(reservingCapacity: batch.ledger.count * 160)
         for entry in batch.ledger {
-            columns[0].append(text: entry.transactionID)
-            columns[1].append(text: entry.account)
-            columns[2].append(text: entry.currency)
-            columns[3].append(entry.amountMinor)
-            columns[4].append(text: entry.kind)
-            columns[5].append(text: entry.player)
-            columns[6].append(text: entry.table)
-            columns[7].append(entry.round)
-            columns[8].append(text: entry.betID)
-            columns[9].append(entry.atMilliseconds)
-            columns[10].append(text: entry.source.topic)
-            columns[11].append(entry.source.partition)
-            columns[12].append(entry.sourceOffset)
+            rows.append(text: entry.transactionID)
+            rows.append(text: entry.account)
+            rows.append(text: entry.currency)
+            rows.append(entry.amountMinor)
+            rows.append(text: entry.kind)
+            rows.append(text: entry.player)
+            rows.append(text: entry.table)
+            rows.append(entry.round)
+            rows.append(text: entry.betID)
+            rows.append(timestampMilliseconds: entry.atMilliseconds)
+            rows.append(text: entry.source.topic)
+            rows.append(Int64(entry.source.partition))
+            rows.append(entry.sourceOffset)
+            rows.endRow()
         }
-        return Statement(sql: """
-            insert into ledger_entries (transaction_id, account, currency, amount_minor, kind, player_id, table_id, round, bet_id,
-                                        occurred_at, source_topic, source_partition, source_offset)
-            select tx, acc, cur, amt, k, p, t, r, b, to_timestamp(at / 1000.0), st, sp, so
-            from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[],
-                        $10::bigint[], $11::text[], $12::int[], $13::bigint[]) as u(tx, acc, cur, amt, k, p, t, r, b, at, st, sp, so)
-            """, parameters: columns.map { .text($0.text) })
+        return .copy(sql: """
+            copy ledger_entries (transaction_id, account, currency, amount_minor, kind, player_id, table_id, round, bet_id,
+                                 occurred_at, source_topic, source_partition, source_offset) from stdin
+            """, rows: rows)
     }
 
     private static func rounds(_ batch: ProjectionBatch) -> Statement {

@@ -124,13 +124,18 @@ public final class Projector {
     /// again. The log, not the projection, is the record; its appends keep waiting for the disk.
     public func write(_ batch: ProjectionBatch) async throws {
         guard !batch.isEmpty else { return }
-        let statements = ProjectionSQL.statements(for: batch, projector: name)
+        let steps = ProjectionSQL.steps(for: batch, projector: name)
         try await worker.run("project batch") { connection throws(PQError) in
             _ = try connection.execute("begin", operation: "project batch")
             do throws(PQError) {
                 _ = try connection.execute("set local synchronous_commit = off", operation: "project batch")
-                for statement in statements {
-                    _ = try connection.execute(statement.sql, statement.parameters, operation: "project batch", prepared: true)
+                for step in steps {
+                    switch step {
+                    case .statement(let statement):
+                        _ = try connection.execute(statement.sql, statement.parameters, operation: "project batch", prepared: true)
+                    case .copy(let sql, let rows):
+                        try connection.copyIn(sql, chunks: [rows.bytes], operation: "project batch")
+                    }
                 }
                 _ = try connection.execute("commit", operation: "project batch")
             } catch {

@@ -76,6 +76,42 @@ import Testing
         #expect(result.2.rows.indices.map { result.2.bytes($0, 0)! } == bytes)
     }
 
+    /// Rows built with PQCopyRows and copied in come back as written: text with every character
+    /// COPY treats specially, NULLs, integers to both ends of Int64, and instants (before 1970, leap
+    /// days, the last millisecond of a day, years of five digits and BC) to the millisecond.
+    @Test func copiedRowsRoundTrip() async throws {
+        guard let url = TestDatabase.url() else { return }
+        let table = TestDatabase.unique("pq_copy")
+        let worker = PQWorker(url: url, name: "pq-copy")
+        defer { worker.stop() }
+        let texts: [String?] = ["plain", "tab\there", "line\nfeed\r", "back\\slash \\N", "ünïcødé ✓", "", nil, "\\.", "last"]
+        let numbers: [Int64?] = [0, -1, .max, .min, nil, 1_234_567_890_123, 7, -40, 9]
+        let instants: [Int64] = [0, -1, 1_764_806_400_000, 1_709_164_799_999, 951_782_400_000, -62_135_596_800_000,
+                                 253_402_300_799_999, 253_402_300_800_000, -62_135_596_800_001]
+        var rows = PQCopyRows()
+        for index in texts.indices {
+            rows.append(Int64(index))
+            rows.append(text: texts[index])
+            rows.append(numbers[index])
+            rows.append(timestampMilliseconds: instants[index])
+            rows.append(instants[index])
+            rows.endRow()
+        }
+        #expect(rows.count == texts.count)
+        let copied = rows
+        let result = try await worker.run("copy") { connection throws(PQError) in
+            try connection.executeScript("create table \(table) (n bigint, t text, i bigint, at timestamptz, ms bigint)", operation: "create")
+            try connection.copyIn("copy \(table) (n, t, i, at, ms) from stdin", chunks: [copied.bytes], operation: "copy")
+            return try connection.execute("select t, i, extract(epoch from at) * 1000 = ms, at::text from \(table) order by n", operation: "read")
+        }
+        #expect(result.rows.count == texts.count)
+        for row in result.rows.indices {
+            #expect(result.text(row, 0) == texts[row])
+            #expect(result.int64(row, 1) == numbers[row])
+            #expect(result.bool(row, 2) == true, "instant \(instants[row]) ms came back as \(result.text(row, 3) ?? "null")")
+        }
+    }
+
     @Test func notificationsWakeAWaitingConnection() async throws {
         guard let url = TestDatabase.url() else { return }
         let channel = TestDatabase.unique("pq_channel")
