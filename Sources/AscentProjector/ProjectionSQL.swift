@@ -18,9 +18,12 @@ enum ProjectionSQL {
         case copy(sql: String, rows: PQCopyRows)
     }
 
-    static func steps(for batch: ProjectionBatch, projector: String) -> [Step] {
+    /// The steps for `batch`; `knownPlayers` are players whose row the projector has written
+    /// before, so merely seeing them again writes nothing.
+    static func steps(for batch: ProjectionBatch, projector: String, knownPlayers: Set<String> = []) -> [Step] {
         var steps: [Step] = []
-        if !batch.players.isEmpty { steps.append(.statement(players(batch))) }
+        let changes = batch.players.values.filter { !knownPlayers.contains($0.player) || !$0.isSighting }
+        if !changes.isEmpty { steps.append(.statement(players(changes))) }
         if !batch.balances.isEmpty { steps.append(.statement(balances(batch))) }
         if !batch.ledger.isEmpty { steps.append(ledger(batch)) }
         if !batch.rounds.isEmpty { steps.append(.statement(rounds(batch))) }
@@ -29,10 +32,10 @@ enum ProjectionSQL {
         return steps
     }
 
-    private static func players(_ batch: ProjectionBatch) -> Statement {
+    private static func players(_ changes: [ProjectionBatch.PlayerChange]) -> Statement {
         var id = PQArrayLiteral(), seen = PQArrayLiteral(), stake = PQArrayLiteral(), loss = PQArrayLiteral()
         var limitsSet = PQArrayLiteral(), effective = PQArrayLiteral(), excluded = PQArrayLiteral()
-        for change in batch.players.values.sorted(by: { $0.player < $1.player }) {
+        for change in changes.sorted(by: { $0.player < $1.player }) {
             id.append(text: change.player)
             seen.append(change.firstSeenAt)
             stake.append(change.limits?.dailyStakeMinorUnits)

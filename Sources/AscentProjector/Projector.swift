@@ -19,6 +19,9 @@ public final class Projector {
     private let lag: Gauge
     /// Rebuilt on start from the claims before the stored positions, then kept as records arrive.
     private var fences = AuthorityFences()
+    /// Players whose row this projector has committed: seeing one again (every bet does) writes
+    /// nothing, where an upsert per player per batch cost about a twelfth of the projection's time.
+    private var knownPlayers = Set<String>()
 
     /// A projector named `name` writing to the database at `databaseURL` (migrated); `niceness`
     /// is that of its database thread and session (`Niceness`).
@@ -124,7 +127,7 @@ public final class Projector {
     /// again. The log, not the projection, is the record; its appends keep waiting for the disk.
     public func write(_ batch: ProjectionBatch) async throws {
         guard !batch.isEmpty else { return }
-        let steps = ProjectionSQL.steps(for: batch, projector: name)
+        let steps = ProjectionSQL.steps(for: batch, projector: name, knownPlayers: knownPlayers)
         try await worker.run("project batch") { connection throws(PQError) in
             _ = try connection.execute("begin", operation: "project batch")
             do throws(PQError) {
@@ -143,5 +146,6 @@ public final class Projector {
                 throw error
             }
         }
+        knownPlayers.formUnion(batch.players.keys)
     }
 }

@@ -212,4 +212,54 @@ extension WalletServiceTests {
         try await stack.log.shutdown()
         try await stack.drop()
     }
+
+    /// The players table across batches and restarts: first seen at the first event, limits and
+    /// self-exclusion applied whenever they come, however often the player is seen again in between
+    /// (a player seen again writes nothing once known), and a new projector on the same rows agrees.
+    @Test func playersKeepTheirFirstSightingLimitsAndExclusionAcrossBatches() async throws {
+        guard let stack = try await StackHarness.make("players") else { return }
+        let eur = Currency(code: "EUR")!
+        let partitions = try await stack.log.partitionCount(of: stack.topics.walletEvents)
+        func append(_ events: [WalletEvent]) async throws {
+            _ = try await stack.log.append(events.map { event in
+                Records.make(event, topics: stack.topics,
+                             partition: KafkaPartitioner.partition(forKey: Array(event.player.rawValue.utf8), partitionCount: partitions))
+            })
+        }
+        func at(_ seconds: Int64) -> Timestamp { Timestamp(milliseconds: 1_764_806_400_000 + seconds * 1_000) }
+        func reserve(_ player: PlayerID, _ bet: String, _ seconds: Int64) -> WalletEvent {
+            .stakeReserved(commandID: "reserve:\(bet)", player: player, bet: BetReference(table: "main", round: 1, betID: BetID(bet)),
+                           amount: Money(minorUnits: 10, currency: eur), autoCashOut: nil, at: at(seconds))
+        }
+        let (ann, bob): (PlayerID, PlayerID) = ("ann", "bob")
+        let query = """
+            select player_id, (extract(epoch from first_seen_at) * 1000)::bigint::text, daily_stake_limit_minor::text,
+                   daily_loss_limit_minor::text, (extract(epoch from limits_effective_at) * 1000)::bigint::text,
+                   (extract(epoch from self_excluded_until) * 1000)::bigint::text
+            from players order by player_id
+            """
+        let projector = Projector(log: stack.log, databaseURL: stack.url, topics: stack.topics)
+        try await append([.deposited(commandID: "d1", player: ann, amount: Money(minorUnits: 1_000, currency: eur), reference: "t", at: at(1))])
+        try await projector.catchUp()
+        try await append([reserve(ann, "b1", 2),
+                          .deposited(commandID: "d2", player: bob, amount: Money(minorUnits: 1_000, currency: eur), reference: "t", at: at(3)),
+                          reserve(bob, "b2", 3),
+                          .limitsSet(commandID: "l1", player: ann, limits: GamingLimits(dailyStakeMinorUnits: 500, dailyLossMinorUnits: 200),
+                                     effectiveAt: at(4), at: at(4)),
+                          reserve(ann, "b3", 5)])
+        try await projector.catchUp()
+        try await append([reserve(ann, "b4", 6), reserve(bob, "b5", 7)])
+        try await projector.catchUp()
+        try await append([reserve(ann, "b6", 8), .selfExcluded(commandID: "x1", player: ann, until: at(86_400), at: at(9)), reserve(bob, "b7", 10)])
+        try await projector.catchUp()
+        let ms = { (seconds: Int64) in String(at(seconds).milliseconds) }
+        let expected: [[String?]] = [["ann", ms(1), "500", "200", ms(4), ms(86_400)], ["bob", ms(3), nil, nil, nil, nil]]
+        #expect(try await stack.rows(query) == expected)
+        // A fresh projector (a restart) knows no players yet, and rewrites none of them wrongly.
+        try await append([reserve(ann, "b8", 11), reserve(bob, "b9", 12)])
+        try await Projector(log: stack.log, databaseURL: stack.url, topics: stack.topics).catchUp()
+        #expect(try await stack.rows(query) == expected)
+        try await stack.log.shutdown()
+        try await stack.drop()
+    }
 }

@@ -66,6 +66,10 @@ public struct ProjectionBatch: Sendable {
         public var limits: GamingLimits?
         public var limitsEffectiveAt: Int64?
         public var excludedUntil: Int64?
+
+        /// Whether the player was only seen (a deposit, a bet): nothing that changes a row the
+        /// projector has written before.
+        public var isSighting: Bool { limits == nil && limitsEffectiveAt == nil && excludedUntil == nil }
     }
 
     /// Ledger entries, in log order.
