@@ -65,6 +65,18 @@ import Testing
         }
     }
 
+    /// The burst benchmark runs the real decider and codec (it exits 1 if the records do not decode
+    /// back to the decided events) and prints each step next to its reference.
+    @Test func burstBenchmarkPrintsEachStepAndItsReference() throws {
+        let result = try Self.run(["bench", "burst", "--bets", "400", "--repeat", "2"])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.first == "burst benchmark: 400 bets, 200 auto cash-outs at 1.50x at one instant; median of 2")
+        #expect(lines.dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) } == ["decide", "apply", "encode", "decode", "reference"])
+        #expect(lines.contains { $0.hasPrefix("encode") && $0.contains("into 2 records") }, "the tick, and one batch record for 200 cash-outs")
+        #expect(try Self.run(["bench", "burst", "--bets", "1"]).status == 2)
+    }
+
     @Test func simulatePrintsRoundsWhoseProofsVerify() throws {
         let result = try Self.run(["simulate", "--rounds", "5", "--pause-ms", "0", "--seed", "3"])
         #expect(result.status == 0, "\(result.error)")
