@@ -106,8 +106,7 @@ struct BenchBurstCommand: Subcommand {
         }
         func median(_ values: [Duration]) -> String {
             let sorted = values.sorted()
-            return String(format: "%8.2f ms", Double(sorted[sorted.count / 2].components.attoseconds) / 1e15
-                                              + Double(sorted[sorted.count / 2].components.seconds) * 1_000)
+            return String(format: "%8.2f ms", BenchAuditCommand.seconds(sorted[sorted.count / 2]) * 1_000)
         }
         print("burst benchmark: \(bets) bets, \(cashOuts) auto cash-outs at \(target) at one instant; median of \(repetitions)")
         print("decide     \(median(decide))   the tick's decision")

@@ -16,10 +16,7 @@ public struct PQCopyRows: Sendable {
     public mutating func append(_ value: Int64) {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var width = 1
-        var rest = value.magnitude / 10
-        while rest > 0 { width += 1; rest /= 10 }
-        pad(value.magnitude, width)
+        pad(value.magnitude, Self.decimalDigits(value.magnitude))
     }
 
     /// Appends an integer field, or NULL.
@@ -51,24 +48,16 @@ public struct PQCopyRows: Sendable {
         let (days, inDay) = Self.floorDivision(milliseconds, 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
         // Year 0 is 1 BC; a year of more than four digits is written whole.
-        let shownYear = year >= 1 ? year : 1 - year
-        var yearWidth = 4
-        while yearWidth < 19, shownYear >= Self.powerOfTen(yearWidth) { yearWidth += 1 }
-        let fields: [(Int64, Int, UInt8)] = [(shownYear, yearWidth, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: " ")),
-                                             (inDay / 3_600_000, 2, UInt8(ascii: ":")), (inDay / 60_000 % 60, 2, UInt8(ascii: ":")),
-                                             (inDay / 1_000 % 60, 2, UInt8(ascii: ".")), (inDay % 1_000, 3, UInt8(ascii: "+"))]
-        for (value, width, separator) in fields {
-            pad(UInt64(value), width)
-            bytes.append(separator)
-        }
+        let shownYear = UInt64(year >= 1 ? year : 1 - year)
+        pad(shownYear, max(4, Self.decimalDigits(shownYear)), then: "-")
+        pad(UInt64(month), 2, then: "-")
+        pad(UInt64(day), 2, then: " ")
+        pad(UInt64(inDay / 3_600_000), 2, then: ":")
+        pad(UInt64(inDay / 60_000 % 60), 2, then: ":")
+        pad(UInt64(inDay / 1_000 % 60), 2, then: ".")
+        pad(UInt64(inDay % 1_000), 3, then: "+")
         bytes.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: "0")])
         if year < 1 { bytes.append(contentsOf: Array(" BC".utf8)) }
-    }
-
-    private static func powerOfTen(_ exponent: Int) -> Int64 {
-        var value: Int64 = 1
-        for _ in 0..<exponent { value *= 10 }
-        return value
     }
 
     /// Appends NULL.
@@ -89,7 +78,21 @@ public struct PQCopyRows: Sendable {
         rowIsEmpty = false
     }
 
-    /// `value` (0 ≤ value) in decimal, zero-padded to `width` digits.
+    /// `value` in decimal, zero-padded to `width` digits, then `separator`.
+    private mutating func pad(_ value: UInt64, _ width: Int, then separator: Unicode.Scalar) {
+        pad(value, width)
+        bytes.append(UInt8(ascii: separator))
+    }
+
+    /// How many decimal digits `value` has (1 for 0).
+    private static func decimalDigits(_ value: UInt64) -> Int {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        return digits
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits.
     private mutating func pad(_ value: UInt64, _ width: Int) {
         var divisor: UInt64 = 1
         for _ in 1..<width { divisor *= 10 }

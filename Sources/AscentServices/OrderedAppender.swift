@@ -41,7 +41,7 @@ public final class OrderedAppender: @unchecked Sendable {
         self.observeAppend = observeAppend
     }
 
-    /// Records given but not yet appended.
+    /// Records given but not yet appended (counted by `size` for batches made later).
     public var backlog: Int { state.withLock { $0.queuedRecords } }
 
     /// Queues `records`; `positions` (inputs fully handled once they are appended) become durable,
